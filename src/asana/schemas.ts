@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** The actor types Asana documents; also the allowed values of the `actor_type` filter. */
+export const ACTOR_TYPES = ['user', 'asana', 'asana_support', 'anonymous', 'external_administrator'] as const;
+export const actorTypeSchema = z.enum(ACTOR_TYPES);
+export type ActorType = z.infer<typeof actorTypeSchema>;
+
+/** ISO-8601 with a `Z` or numeric offset, as the API writes `created_at`. */
+const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'not an ISO-8601 date-time',
+});
+
+/**
+ * An audit log event. Only the fields the collector relies on are checked; everything else,
+ * known or not, is kept untouched (`loose`) because Asana adds fields over time and the event
+ * must reach Splunk exactly as the API returned it.
+ */
+export const auditLogEventSchema = z.looseObject({
+  gid: z.string().min(1),
+  created_at: isoInstant,
+  event_type: z.string().optional(),
+  event_category: z.string().optional(),
+});
+export type AuditLogEvent = z.infer<typeof auditLogEventSchema>;
+
+export const nextPageSchema = z
+  .looseObject({
+    offset: z.string().min(1),
+    path: z.string().optional(),
+    uri: z.string().optional(),
+  })
+  .nullable();
+
+/** The response envelope. `data` items are validated one by one so a bad event can be named. */
+export const auditLogPageSchema = z.looseObject({
+  data: z.array(z.unknown()),
+  next_page: nextPageSchema.optional(),
+});
+export type AuditLogPageBody = z.infer<typeof auditLogPageSchema>;
+
+export const errorBodySchema = z.looseObject({
+  errors: z.array(
+    z.looseObject({
+      message: z.string().optional(),
+      help: z.string().optional(),
+      phrase: z.string().optional(),
+    }),
+  ),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Filters the API accepts besides the time bounds. An offset is only valid with the same set. */
+export const FILTER_NAMES = ['event_type', 'actor_type', 'actor_gid', 'resource_gid'] as const;
+export type FilterName = (typeof FILTER_NAMES)[number];
+export type Filters = Partial<Record<FilterName, string>>;
+
+/** One request for one page: the filters, the time window and the cursor it continues. */
+export interface PageQuery {
+  workspaceGid: string;
+  filters: Filters;
+  startAt?: string;
+  endAt?: string;
+  offset?: string;
+  limit: number;
+}
+
+/** One page as the collector sees it. `nextOffset` null means "nothing matches these filters yet". */
+export interface Page {
+  events: AuditLogEvent[];
+  nextOffset: string | null;
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ACTOR_TYPES } from '../asana/schemas.js';
+import { LOG_LEVELS } from '../logging/logger.js';
+import { parseStartAt } from './startAt.js';
+
+export const DEFAULT_API_BASE_URL = 'https://app.asana.com/api/1.0';
+
+/**
+ * The one definition of the input's arguments. The `--scheme` XML, the inputs.conf.spec check,
+ * validation and the settings type are all derived from this list.
+ */
+export interface ArgDefinition {
+  name: string;
+  title: string;
+  description: string;
+  dataType: 'string' | 'number' | 'boolean';
+  requiredOnCreate: boolean;
+  requiredOnEdit: boolean;
+  /** Parses the raw string from inputs.conf (undefined when absent or empty). */
+  schema: z.ZodType;
+  /** Shown in inputs.conf.spec and README. */
+  defaultText?: string;
+  secret?: boolean;
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const intInRange = (min: number, max: number, dflt: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`)
+      .optional()
+      .transform((n) => n ?? dflt),
+  );
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+const apiBaseUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v) => v ?? DEFAULT_API_BASE_URL)
+    .superRefine((v, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://app.asana.com/api/1.0' });
+        return;
+      }
+      if (url.protocol === 'https:') return;
+      if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must use https (plain http is accepted only for loopback hosts such as 127.0.0.1)',
+      });
+    })
+    .transform((v) => v.replace(/\/+$/, '')),
+);
+
+export const ARGS: readonly ArgDefinition[] = [
+  {
+    name: 'workspace_gid',
+    title: 'Domain ID',
+    description:
+      'The Asana organization to read: its Domain ID, from Admin console > Settings. Digits only.',
+    dataType: 'string',
+    requiredOnCreate: true,
+    requiredOnEdit: false,
+    schema: z.preprocess(emptyToUndefined, z.string({ error: 'is required' }).regex(/^\d+$/, 'must be digits only (the Domain ID)')),
+  },
+  {
+    name: 'token',
+    title: 'Service account token',
+    description:
+      'Token of an Asana service account with the Audit logs scope (Admin console > Apps > Service accounts).',
+    dataType: 'string',
+    requiredOnCreate: true,
+    requiredOnEdit: false,
+    secret: true,
+    schema: z.preprocess(emptyToUndefined, z.string({ error: 'is required' })),
+  },
+  {
+    name: 'start_at',
+    title: 'Start at',
+    description:
+      'Where a new input starts: an ISO-8601 time (2026-01-31T00:00:00Z) or a relative time (-7d, -12h, -30m). Empty: the oldest event Asana still holds (up to 90 days back). Only read when the input has no checkpoint yet.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: 'empty (the oldest event Asana holds)',
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .superRefine((v, ctx) => {
+          if (v !== undefined && parseStartAt(v, new Date()) === undefined) {
+            ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 time such as 2026-01-31T00:00:00Z or a relative time such as -7d, -12h or -30m' });
+          }
+        }),
+    ),
+  },
+  {
+    name: 'event_type',
+    title: 'Event type filter',
+    description: 'Only collect events of this type, for example user_login_failed. Empty: all types.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    schema: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9_]+$/, 'must be an event type name such as user_login_failed').optional()),
+  },
+  {
+    name: 'actor_type',
+    title: 'Actor type filter',
+    description: `Only collect events whose actor is of this type: one of ${ACTOR_TYPES.join(', ')}. Do not combine with actor_gid.`,
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    schema: z.preprocess(emptyToUndefined, z.enum(ACTOR_TYPES, { error: `must be one of ${ACTOR_TYPES.join(', ')}` }).optional()),
+  },
+  {
+    name: 'actor_gid',
+    title: 'Actor filter',
+    description: 'Only collect events triggered by the actor with this gid.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    schema: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'must be digits only (a user gid)').optional()),
+  },
+  {
+    name: 'resource_gid',
+    title: 'Resource filter',
+    description: 'Only collect events about the resource with this gid.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    schema: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'must be digits only (a resource gid)').optional()),
+  },
+  {
+    name: 'page_size',
+    title: 'Page size',
+    description: 'Events per request, 1 to 100. Default 100.',
+    dataType: 'number',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: '100',
+    schema: intInRange(1, 100, 100),
+  },
+  {
+    name: 'max_requests_per_minute',
+    title: 'Request cap per minute',
+    description:
+      'Most requests this input sends to Asana in a minute. Asana allows 1500 per token on paid plans; lower it when other tools share the token. Default 600.',
+    dataType: 'number',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: '600',
+    schema: intInRange(1, 1500, 600),
+  },
+  {
+    name: 'api_base_url',
+    title: 'API base URL',
+    description: `Asana API base URL. Default ${DEFAULT_API_BASE_URL}. Plain http is accepted only for loopback hosts (testing).`,
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: DEFAULT_API_BASE_URL,
+    schema: apiBaseUrl,
+  },
+  {
+    name: 'log_level',
+    title: 'Log level',
+    description: 'DEBUG, INFO, WARN or ERROR. Default INFO.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: 'INFO',
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toUpperCase()) : v),
+      z.enum(LOG_LEVELS, { error: 'must be DEBUG, INFO, WARN or ERROR' }).optional().transform((v) => v ?? 'INFO'),
+    ),
+  },
+];
