@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../logging/logger.js';
+import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile } from './checkpoint.js';
+
+/** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
+export class CheckpointCorruptError extends Error {
+  readonly code = 'checkpoint_corrupt';
+  constructor(readonly file: string, readonly resetHint: string) {
+    super(
+      `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
+    );
+  }
+}
+
+/** Raised when the checkpoint directory cannot be written: nothing must be fetched then. */
+export class CheckpointUnwritableError extends Error {
+  readonly code = 'checkpoint_unwritable';
+  constructor(readonly dir: string, cause: string) {
+    super(`cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`);
+  }
+}
+
+/** Raised when another process holds this input's lock. */
+export class CheckpointLockedError extends Error {
+  readonly code = 'checkpoint_locked';
+  constructor(readonly file: string, readonly pid: number) {
+    super(`another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
+  }
+}
+
+/** A file name for the input that is safe on every filesystem and unique per input name. */
+export function checkpointFileName(input: string): string {
+  if (/^[A-Za-z0-9._-]{1,100}$/.test(input) && !input.startsWith('.')) return `${input}.checkpoint`;
+  const safe = input.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
+  const hash = createHash('sha256').update(input).digest('hex').slice(0, 12);
+  return `${safe}-${hash}.checkpoint`;
+}
+
+export interface CheckpointStoreOptions {
+  dir: string;
+  input: string;
+  logger: Logger;
+  /** The command an admin runs to reset, shown in errors. */
+  resetHint?: string;
+}
+
+/**
+ * Keeps one input's checkpoint on disk. Saves are atomic (temp file, fsync, rename, fsync of the
+ * directory) and keep the previous generation in the file as a fallback.
+ */
+export class CheckpointStore {
+  readonly file: string;
+  readonly lockFile: string;
+  private previous: Checkpoint | undefined;
+  private lockHeld = false;
+
+  constructor(private readonly opts: CheckpointStoreOptions) {
+    this.file = path.join(opts.dir, checkpointFileName(opts.input));
+    this.lockFile = `${this.file}.lock`;
+  }
+
+  private get resetHint(): string {
+    return this.opts.resetHint ?? `asana-audit-log checkpoint reset --file ${this.file}`;
+  }
+
+  /** Proves the directory takes a durable write before anything is fetched. */
+  ensureWritable(): void {
+    const probe = path.join(this.opts.dir, `.probe-${process.pid}`);
+    try {
+      fs.mkdirSync(this.opts.dir, { recursive: true });
+      const fd = fs.openSync(probe, 'w');
+      try {
+        fs.writeSync(fd, 'probe');
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.unlinkSync(probe);
+    } catch (e) {
+      try {
+        fs.unlinkSync(probe);
+      } catch {
+        /* it was never made */
+      }
+      throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+    }
+  }
+
+  /** Takes the input's lock; a lock left by a dead process is taken over. */
+  lock(): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx' });
+        this.lockHeld = true;
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+        const pid = Number.parseInt(readOrEmpty(this.lockFile), 10);
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+          throw new CheckpointLockedError(this.lockFile, pid);
+        }
+        this.opts.logger.debug('taking over a lock left by a process that no longer runs', { lock: this.lockFile });
+        fs.rmSync(this.lockFile, { force: true });
+      }
+    }
+    throw new CheckpointUnwritableError(this.opts.dir, `could not take the lock ${this.lockFile}`);
+  }
+
+  unlock(): void {
+    if (!this.lockHeld) return;
+    this.lockHeld = false;
+    fs.rmSync(this.lockFile, { force: true });
+  }
+
+  /** The newest complete generation, or undefined for an input that never saved one. */
+  load(): Checkpoint | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+    }
+    const { generations, damaged } = decodeCheckpointFile(text);
+    const newest = generations[generations.length - 1];
+    if (!newest) throw new CheckpointCorruptError(this.file, this.resetHint);
+    if (damaged > 0) {
+      this.opts.logger.warn(
+        `the newest generation of the checkpoint ${this.file} is damaged: resuming from generation ${newest.generation}, so up to one page of events may be collected again`,
+      );
+    }
+    this.previous = newest;
+    return newest;
+  }
+
+  save(cp: Checkpoint): void {
+    const generations = this.previous ? [this.previous, cp] : [cp];
+    const tmp = `${this.file}.tmp`;
+    try {
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, encodeCheckpointFile(generations));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+      fsyncDir(this.opts.dir);
+    } catch (e) {
+      throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+    }
+    this.previous = cp;
+  }
+
+  /** Deletes the checkpoint: the input starts over from start_at on its next run. */
+  reset(): boolean {
+    const existed = fs.existsSync(this.file);
+    fs.rmSync(this.file, { force: true });
+    fs.rmSync(`${this.file}.tmp`, { force: true });
+    return existed;
+  }
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
+}

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile } from '../../src/collector/checkpoint.js';
+import {
+  CheckpointCorruptError,
+  CheckpointLockedError,
+  CheckpointStore,
+  CheckpointUnwritableError,
+  checkpointFileName,
+} from '../../src/collector/checkpointStore.js';
+import type { Logger } from '../../src/logging/logger.js';
+import { silentLogger } from '../../src/logging/logger.js';
+
+function sample(generation: number, offset: string | null = `off-${generation}`): Checkpoint {
+  return {
+    version: 1,
+    generation,
+    workspaceGid: '1200000000000001',
+    filters: { event_type: 'user_login_failed' },
+    cursor: { startAt: '2026-11-01T00:00:00.000Z', offset, mark: { createdAt: '2026-11-02T00:00:00.123Z', gids: ['1', '2'] } },
+    eventsEmitted: generation * 100,
+    savedAt: '2026-11-26T00:00:00.000Z',
+  };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
+}
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warnings, warn: (m: string) => warnings.push(m) };
+}
+
+const arbCheckpoint: fc.Arbitrary<Checkpoint> = fc.record(
+  {
+  version: fc.constant(1 as const),
+  generation: fc.nat(),
+  workspaceGid: fc.stringMatching(/^\d{1,16}$/),
+  filters: fc.record(
+    { event_type: fc.string(), actor_type: fc.string(), actor_gid: fc.string(), resource_gid: fc.string() },
+    { requiredKeys: [], noNullPrototype: true },
+  ),
+  cursor: fc.record(
+    {
+      startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+      mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string({ unit: 'binary' })) }, { noNullPrototype: true }), { nil: null }),
+    },
+    { requiredKeys: ['offset', 'mark'], noNullPrototype: true },
+  ),
+  eventsEmitted: fc.nat(),
+  savedAt: fc.string(),
+  },
+  { noNullPrototype: true },
+);
+
+describe('checkpoint encoding', () => {
+  it('round-trips any checkpoint (property)', () => {
+    fc.assert(
+      fc.property(fc.array(arbCheckpoint, { minLength: 1, maxLength: 2 }), (gens) => {
+        const decoded = decodeCheckpointFile(encodeCheckpointFile(gens));
+        assert.equal(decoded.damaged, 0);
+        assert.deepEqual(decoded.generations, gens);
+      }),
+    );
+  });
+
+  it('keeps the last complete generation whatever length the file is cut to', () => {
+    const text = encodeCheckpointFile([sample(6), sample(7)]);
+    const firstLineEnd = text.indexOf('\n') + 1;
+    for (let len = 0; len <= text.length; len++) {
+      const { generations } = decodeCheckpointFile(text.slice(0, len));
+      const expected = len === text.length ? 7 : len >= firstLineEnd ? 6 : undefined;
+      assert.equal(generations.at(-1)?.generation, expected, `cut at ${len}`);
+    }
+  });
+
+  it('rejects a generation whose bytes were altered', () => {
+    const text = encodeCheckpointFile([sample(3)]).replace('off-3', 'off-4');
+    assert.deepEqual(decodeCheckpointFile(text).generations, []);
+  });
+});
+
+describe('CheckpointStore', () => {
+  it('saves atomically and loads the newest generation', () => {
+    const dir = tempDir();
+    const store = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    assert.equal(store.load(), undefined);
+    store.save(sample(1));
+    store.save(sample(2));
+    assert.equal(new CheckpointStore({ dir, input: 'acme', logger: silentLogger }).load()?.generation, 2);
+    assert.deepEqual(fs.readdirSync(dir), ['acme.checkpoint'], 'no temp file is left behind');
+    assert.equal(fs.statSync(store.file).mode & 0o077, 0, 'readable by the owner only');
+  });
+
+  it('falls back to the previous generation with a WARN when the newest is damaged', () => {
+    const dir = tempDir();
+    const store = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    store.save(sample(1));
+    store.save(sample(2));
+    const text = fs.readFileSync(store.file, 'utf8');
+    fs.writeFileSync(store.file, text.slice(0, text.length - 10));
+    const logger = recordingLogger();
+    assert.equal(new CheckpointStore({ dir, input: 'acme', logger }).load()?.generation, 1);
+    assert.match(logger.warnings.join('\n'), /damaged: resuming from generation 1/);
+  });
+
+  it('refuses to start over when no generation survives, naming the file and the reset command', () => {
+    const dir = tempDir();
+    const store = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    fs.writeFileSync(store.file, '{"sum":"x","checkpoint":{"garbage":true}}\n');
+    assert.throws(() => store.load(), (e: unknown) => {
+      assert.ok(e instanceof CheckpointCorruptError);
+      assert.match(e.message, new RegExp(store.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.match(e.message, /checkpoint reset/);
+      return true;
+    });
+  });
+
+  it('fails before anything is fetched when the directory cannot be written', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    const store = new CheckpointStore({ dir: file, input: 'acme', logger: silentLogger });
+    assert.throws(() => store.ensureWritable(), CheckpointUnwritableError);
+  });
+
+  it('lets only one process hold an input and takes over a lock left by a dead one', () => {
+    const dir = tempDir();
+    const a = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    fs.writeFileSync(a.lockFile, String(process.ppid)); // a live process that is not us
+    assert.throws(() => a.lock(), CheckpointLockedError);
+    fs.writeFileSync(a.lockFile, '999999999'); // no such process
+    a.lock();
+    assert.equal(fs.readFileSync(a.lockFile, 'utf8'), String(process.pid));
+    a.unlock();
+    assert.equal(fs.existsSync(a.lockFile), false);
+  });
+
+  it('names checkpoint files safely and uniquely', () => {
+    assert.equal(checkpointFileName('acme'), 'acme.checkpoint');
+    const odd = checkpointFileName('../etc/passwd');
+    assert.ok(!odd.includes('/') && !odd.startsWith('.'));
+    assert.notEqual(checkpointFileName('a/b'), checkpointFileName('a_b'));
+  });
+});
