@@ -1,5 +1,6 @@
 import type { AuditLogEvent } from '../asana/schemas.js';
 import type { EventSink } from '../collector/ports.js';
+import { FlushedWriter } from '../output/flushedWriter.js';
 import { escapeXmlAttr, escapeXmlText, toXmlSafeJson } from './xmlEscape.js';
 
 export const DEFAULT_SOURCETYPE = 'asana:audit';
@@ -37,30 +38,20 @@ export function eventToXml(event: AuditLogEvent, stanza: string, sourcetype: str
 }
 
 /**
- * Writes events to splunkd in XML streaming mode. `write` resolves only once the operating system
- * has the bytes (and the stream has drained), because the collector saves its checkpoint right
- * after: claiming success early would lose events if the process died. A write error such as
- * EPIPE rejects this write and every later one.
+ * Writes events to splunkd in XML streaming mode. `write` resolves only once the bytes are
+ * flushed (see FlushedWriter), because the collector saves its checkpoint right after.
  */
 export class XmlEventStream implements EventSink {
   private readonly stanza: string;
   private readonly sourcetype: string;
+  private readonly writer: FlushedWriter;
   private opened = false;
   private closed = false;
-  private failure: Error | undefined;
-  // Kept on for the sink's whole life: an 'error' with no listener would crash the process
-  // instead of failing the write that caused it.
-  private readonly onStreamError = (err: Error) => {
-    this.failure ??= err;
-  };
 
-  constructor(
-    private readonly out: NodeJS.WritableStream,
-    opts: { stanza: string; sourcetype?: string },
-  ) {
+  constructor(out: NodeJS.WritableStream, opts: { stanza: string; sourcetype?: string }) {
     this.stanza = opts.stanza;
     this.sourcetype = opts.sourcetype ?? DEFAULT_SOURCETYPE;
-    out.on('error', this.onStreamError);
+    this.writer = new FlushedWriter(out);
   }
 
   async write(events: readonly AuditLogEvent[]): Promise<void> {
@@ -70,54 +61,16 @@ export class XmlEventStream implements EventSink {
     const body = events.map((e) => `${eventToXml(e, this.stanza, this.sourcetype)}\n`).join('');
     const head = this.opened ? '' : '<stream>\n';
     this.opened = true;
-    await this.send(head + body);
+    await this.writer.send(head + body);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.opened) await this.send('</stream>\n');
+      if (this.opened) await this.writer.send('</stream>\n');
     } finally {
-      this.out.off('error', this.onStreamError);
+      this.writer.detach();
     }
-  }
-
-  private send(chunk: string): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    const out = this.out;
-    return new Promise<void>((resolve, reject) => {
-      let flushed = false;
-      let drained = true;
-      let settled = false;
-      const settle = (err?: Error) => {
-        if (settled) return;
-        settled = true;
-        out.off('drain', onDrain);
-        out.off('error', onError);
-        out.off('close', onClose);
-        if (err) {
-          this.failure ??= err;
-          reject(err);
-        } else resolve();
-      };
-      const onDrain = () => {
-        drained = true;
-        if (flushed) settle();
-      };
-      const onError = (err: Error) => settle(err);
-      const onClose = () => (flushed ? settle() : settle(new Error('XmlEventStream: output closed before the events were flushed')));
-      out.on('error', onError);
-      out.on('close', onClose);
-      const ok = out.write(chunk, (err?: Error | null) => {
-        if (err) return settle(err);
-        flushed = true;
-        if (drained) settle();
-      });
-      if (!ok) {
-        drained = false;
-        out.on('drain', onDrain);
-      }
-    });
   }
 }
