@@ -38,9 +38,14 @@ export function checkpointFileName(input: string): string {
   return `${safe}-${hash}.checkpoint`;
 }
 
+/** Where an input's checkpoint lives inside splunkd's checkpoint_dir. */
+export function checkpointPathFor(dir: string, input: string): string {
+  return path.join(dir, checkpointFileName(input));
+}
+
 export interface CheckpointStoreOptions {
-  dir: string;
-  input: string;
+  /** The checkpoint file; its directory must be writable. */
+  file: string;
   logger: Logger;
   /** The command an admin runs to reset, shown in errors. */
   resetHint?: string;
@@ -52,24 +57,26 @@ export interface CheckpointStoreOptions {
  */
 export class CheckpointStore {
   readonly file: string;
+  readonly dir: string;
   readonly lockFile: string;
   private previous: Checkpoint | undefined;
   private lockHeld = false;
 
   constructor(private readonly opts: CheckpointStoreOptions) {
-    this.file = path.join(opts.dir, checkpointFileName(opts.input));
+    this.file = path.resolve(opts.file);
+    this.dir = path.dirname(this.file);
     this.lockFile = `${this.file}.lock`;
   }
 
   private get resetHint(): string {
-    return this.opts.resetHint ?? `asana-audit-log checkpoint reset --file ${this.file}`;
+    return this.opts.resetHint ?? `asana-audit-log checkpoint reset --file "${this.file}"`;
   }
 
   /** Proves the directory takes a durable write before anything is fetched. */
   ensureWritable(): void {
-    const probe = path.join(this.opts.dir, `.probe-${process.pid}`);
+    const probe = path.join(this.dir, `.probe-${process.pid}`);
     try {
-      fs.mkdirSync(this.opts.dir, { recursive: true });
+      fs.mkdirSync(this.dir, { recursive: true });
       const fd = fs.openSync(probe, 'w');
       try {
         fs.writeSync(fd, 'probe');
@@ -84,7 +91,7 @@ export class CheckpointStore {
       } catch {
         /* it was never made */
       }
-      throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
   }
 
@@ -96,7 +103,7 @@ export class CheckpointStore {
         this.lockHeld = true;
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CheckpointUnwritableError(this.dir, errnoText(e));
         const pid = Number.parseInt(readOrEmpty(this.lockFile), 10);
         if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
           throw new CheckpointLockedError(this.lockFile, pid);
@@ -105,7 +112,7 @@ export class CheckpointStore {
         fs.rmSync(this.lockFile, { force: true });
       }
     }
-    throw new CheckpointUnwritableError(this.opts.dir, `could not take the lock ${this.lockFile}`);
+    throw new CheckpointUnwritableError(this.dir, `could not take the lock ${this.lockFile}`);
   }
 
   unlock(): void {
@@ -121,7 +128,7 @@ export class CheckpointStore {
       text = fs.readFileSync(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     const { generations, damaged } = decodeCheckpointFile(text);
     const newest = generations[generations.length - 1];
@@ -147,9 +154,9 @@ export class CheckpointStore {
         fs.closeSync(fd);
       }
       fs.renameSync(tmp, this.file);
-      fsyncDir(this.opts.dir);
+      fsyncDir(this.dir);
     } catch (e) {
-      throw new CheckpointUnwritableError(this.opts.dir, errnoText(e));
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     this.previous = cp;
   }

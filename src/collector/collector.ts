@@ -19,6 +19,8 @@ export interface CollectOptions {
   startAt?: string;
   /** Checked between pages: a stop request finishes the page in hand, then returns. */
   shouldStop?: () => boolean;
+  /** Called after each page's checkpoint is saved: for progress displays. */
+  onProgress?: (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
   now?: () => number;
 }
 
@@ -96,6 +98,7 @@ export async function collect(
       };
       checkpoints.save(cp);
     }
+    opts.onProgress?.({ ...summary, newest: cp.cursor.mark?.createdAt ?? null });
     logger.debug('page done', { events: fresh.length, repeated: page.events.length - fresh.length, has_next: page.nextOffset !== null });
     const nothingNew = fresh.length === 0 && (page.events.length === 0 || page.nextOffset === null);
     if (page.events.length === 0 || nothingNew) {

@@ -12,6 +12,8 @@ export function parseStartAt(text: string, now: Date): Date | undefined {
     return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[unit]);
   }
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return undefined;
-  const ms = Date.parse(text.trim());
+  // A time without an offset means UTC: Splunk hosts run in many time zones.
+  const iso = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text.trim()) ? `${text.trim()}Z` : text.trim();
+  const ms = Date.parse(iso);
   return Number.isNaN(ms) ? undefined : new Date(ms);
 }

@@ -1,0 +1,47 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { CheckpointStore, checkpointPathFor } from '../collector/checkpointStore.js';
+import { silentLogger } from '../logging/logger.js';
+import type { CommandIo } from './pollCommand.js';
+
+interface Where {
+  file?: string;
+  dir?: string;
+  input?: string;
+}
+
+function fileOf(where: Where): string {
+  if (where.file) return where.file;
+  if (where.dir && where.input) return checkpointPathFor(where.dir, where.input);
+  throw new InvalidArgumentError('name the checkpoint: --file FILE, or --dir CHECKPOINT_DIR --input NAME (Splunk keeps them in $SPLUNK_HOME/var/lib/splunk/modinputs/asana_audit_log)');
+}
+
+/** `checkpoint show|reset`: look at or delete one input's cursor. */
+export function registerCheckpointCommand(program: Command, io: CommandIo): void {
+  const group = program.command('checkpoint').description('Show or reset an input\'s checkpoint');
+  const where = (c: Command) =>
+    c
+      .option('--file <file>', 'checkpoint file (poll\'s --checkpoint)')
+      .option('--dir <dir>', 'a modular input\'s checkpoint_dir')
+      .option('--input <name>', 'the input name (the part after asana_audit_log://)');
+
+  where(group.command('show').description('Print the checkpoint as JSON')).action((flags: Where) => {
+    const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    const cp = store.load();
+    if (!cp) {
+      io.stdout.write(`no checkpoint at ${store.file}: the input starts at start_at on its next run\n`);
+      return;
+    }
+    io.stdout.write(`${JSON.stringify({ file: store.file, ...cp }, null, 2)}\n`);
+  });
+
+  where(group.command('reset').description('Delete the checkpoint: the next run starts again at start_at (events may be ingested again)')).action((flags: Where) => {
+    const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    store.lock();
+    try {
+      const existed = store.reset();
+      io.stdout.write(existed ? `deleted ${store.file}: the next run starts at start_at\n` : `no checkpoint at ${store.file}: nothing to reset\n`);
+    } finally {
+      store.unlock();
+    }
+  });
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { parseInputSettings, SettingsError, type InputSettings } from '../settings/settings.js';
+
+/** Flags that `poll` and `check` share; they map onto the same args as inputs.conf. */
+export interface ConnectionFlags {
+  workspace?: string;
+  tokenFile?: string;
+  baseUrl?: string;
+  startAt?: string;
+  eventType?: string;
+  actorType?: string;
+  actorGid?: string;
+  resourceGid?: string;
+  pageSize?: string;
+  maxRequestsPerMinute?: string;
+  logLevel?: string;
+  name?: string;
+}
+
+export const CONNECTION_OPTIONS: ReadonlyArray<[flags: string, description: string]> = [
+  ['--workspace <gid>', 'organization Domain ID (Admin console > Settings)'],
+  ['--token-file <file>', 'file holding the service account token (default: env ASANA_TOKEN)'],
+  ['--base-url <url>', 'Asana API base URL'],
+  ['--start-at <time>', 'where a new cursor starts: ISO-8601 or -7d, -12h, -30m'],
+  ['--event-type <type>', 'only this event type'],
+  ['--actor-type <type>', 'only actors of this type'],
+  ['--actor-gid <gid>', 'only this actor'],
+  ['--resource-gid <gid>', 'only this resource'],
+  ['--page-size <n>', 'events per request, 1..100'],
+  ['--max-requests-per-minute <n>', 'request cap for this collector'],
+  ['--log-level <level>', 'DEBUG, INFO, WARN or ERROR'],
+];
+
+/** The token comes from a file or the environment, never from a flag that shows in `ps`. */
+export function readToken(flags: ConnectionFlags, env: NodeJS.ProcessEnv): string {
+  if (flags.tokenFile) {
+    try {
+      return fs.readFileSync(flags.tokenFile, 'utf8').trim();
+    } catch (e) {
+      throw new InvalidArgumentError(`cannot read --token-file ${flags.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const token = env.ASANA_TOKEN?.trim();
+  if (!token) throw new InvalidArgumentError('no token: set ASANA_TOKEN or pass --token-file FILE holding the service account token');
+  return token;
+}
+
+/** Validates CLI flags through the same arg definitions as inputs.conf. */
+export function settingsFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessEnv): InputSettings {
+  const params: Record<string, string | undefined> = {
+    workspace_gid: flags.workspace,
+    token: readToken(flags, env),
+    start_at: flags.startAt,
+    event_type: flags.eventType,
+    actor_type: flags.actorType,
+    actor_gid: flags.actorGid,
+    resource_gid: flags.resourceGid,
+    page_size: flags.pageSize,
+    max_requests_per_minute: flags.maxRequestsPerMinute,
+    api_base_url: flags.baseUrl,
+    log_level: flags.logLevel,
+  };
+  try {
+    return parseInputSettings(flags.name ?? `workspace-${flags.workspace ?? 'unknown'}`, params);
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      const flagOf = (arg: string) => (arg === 'workspace_gid' ? '--workspace' : arg === 'api_base_url' ? '--base-url' : `--${arg.replace(/_/g, '-')}`);
+      throw new InvalidArgumentError(e.problems.map((p) => `${flagOf(p.arg)} ${p.message}`).join('; '));
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,132 @@
+import { Redactor } from '../logging/redactor.js';
+import { defaultLogFile, ProcessLogger } from '../logging/processLogger.js';
+import { parseInputSettings, SettingsError } from '../settings/settings.js';
+import { readXmlFrom } from '../splunk/decodeStdin.js';
+import { inputNameOf, parseRunInput, parseValidationInput } from '../splunk/inputXml.js';
+import { XmlEventStream } from '../splunk/xmlEventStream.js';
+import { escapeXmlText } from '../splunk/xmlEscape.js';
+import { renderScheme } from '../splunk/schemeXml.js';
+import { ARGS } from '../settings/args.js';
+import { checkAccess } from './checkAccess.js';
+import { installStopHandlers } from './stopSignals.js';
+import { runInput } from './runInput.js';
+import { checkpointPathFor } from '../collector/checkpointStore.js';
+
+export interface ProcessIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const MASK = '********';
+
+/** `--scheme`: splunkd's introspection. */
+export function printScheme(io: ProcessIo): number {
+  io.stdout.write(renderScheme(ARGS));
+  return 0;
+}
+
+/**
+ * The modular input's run mode: splunkd writes the configuration XML to stdin and reads events
+ * from stdout. One stanza per process in practice (use_single_instance=false); several are
+ * handled one after another.
+ */
+export async function runModularInput(io: ProcessIo): Promise<number> {
+  const redactor = new Redactor();
+  const base = new ProcessLogger({ level: 'INFO', redactor, stderr: io.stderr, file: defaultLogFile(io.env) });
+  let exitCode = 0;
+  try {
+    const input = parseRunInput(await readXmlFrom(io.stdin));
+    redactor.add(input.sessionKey);
+    if (input.stanzas.length === 0) base.info('splunkd sent no enabled asana_audit_log stanza: nothing to do');
+    const stop = installStopHandlers(base);
+    for (const stanza of input.stanzas) {
+      if (stop.requested()) break;
+      let name: string;
+      try {
+        name = inputNameOf(stanza.name);
+      } catch (e) {
+        base.error((e as Error).message);
+        exitCode = 1;
+        continue;
+      }
+      const params = stanza.params;
+      redactor.add(params.token);
+      const logger = base.forInput(name);
+      let settings;
+      try {
+        settings = parseInputSettings(name, params);
+      } catch (e) {
+        if (!(e instanceof SettingsError)) throw e;
+        for (const p of e.problems) logger.error(`invalid setting ${p.arg}: ${p.arg} ${p.message}; fix it in the input's settings (inputs.conf)`, { code: 'invalid_setting' });
+        exitCode = 1;
+        continue;
+      }
+      if (settings.token === MASK) {
+        logger.error('the token is masked (********) but this version reads tokens from the input\'s settings only: enter the service account token again in the input', { code: 'token_masked' });
+        exitCode = 1;
+        continue;
+      }
+      const stanzaLogger = base.forInput(name, settings.logLevel);
+      const sink = new XmlEventStream(io.stdout, { stanza: stanza.name, sourcetype: stanza.params.sourcetype || undefined });
+      const outcome = await runInput({
+        settings,
+        sink,
+        checkpointFile: checkpointPathFor(input.checkpointDir, name),
+        logger: stanzaLogger,
+        summaryLogger: base,
+        shouldStop: stop.requested,
+        resetHint: `asana-audit-log checkpoint reset --dir "${input.checkpointDir}" --input "${name}" (run it as the Splunk user)`,
+      });
+      try {
+        await sink.close();
+      } catch (e) {
+        stanzaLogger.error(`splunkd stopped reading the events (${(e as Error).message}): the checkpoint was not moved past them; the next run sends them again`, { code: 'output_closed' });
+        exitCode = 1;
+      }
+      if (outcome.status === 'failed') exitCode = 1;
+    }
+  } catch (e) {
+    base.error((e as Error).message, { code: (e as { code?: string }).code ?? 'internal_error' });
+    exitCode = 1;
+  } finally {
+    await base.close();
+  }
+  return exitCode;
+}
+
+/**
+ * `--validate-arguments`: splunkd asks before it saves an input. Every arg is checked, then one
+ * live call proves the token can read this organization. The first problem goes back to Splunk
+ * Web as `<error><message>`.
+ */
+export async function validateArguments(io: ProcessIo): Promise<number> {
+  const redactor = new Redactor();
+  const logger = new ProcessLogger({ level: 'INFO', redactor, stderr: io.stderr, file: defaultLogFile(io.env) });
+  const fail = (message: string): number => {
+    io.stdout.write(`<error><message>${escapeXmlText(redactor.redact(message))}</message></error>\n`);
+    logger.error(`input validation failed: ${message}`);
+    return 1;
+  };
+  try {
+    const input = parseValidationInput(await readXmlFrom(io.stdin));
+    redactor.add(input.sessionKey);
+    redactor.add(input.item.params.token);
+    let settings;
+    try {
+      settings = parseInputSettings(input.item.name, input.item.params);
+    } catch (e) {
+      if (e instanceof SettingsError) return fail(e.problems.map((p) => `${p.arg} ${p.message}`).join('; '));
+      throw e;
+    }
+    if (settings.token === MASK) return 0; // the stored token was validated when it was entered
+    const result = await checkAccess(settings, logger.forInput(settings.name, settings.logLevel));
+    if (!result.ok) return fail(result.message);
+    return 0;
+  } catch (e) {
+    return fail((e as Error).message);
+  } finally {
+    await logger.close();
+  }
+}

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { EventSink } from '../collector/ports.js';
+import { Redactor } from '../logging/redactor.js';
+import { ProcessLogger } from '../logging/processLogger.js';
+import { NdjsonEventStream } from '../output/ndjsonEventStream.js';
+import { XmlEventStream } from '../splunk/xmlEventStream.js';
+import { CONNECTION_OPTIONS, type ConnectionFlags, settingsFromFlags } from './cliSettings.js';
+import { progressReporter } from './progress.js';
+import { runInput } from './runInput.js';
+import { installStopHandlers } from './stopSignals.js';
+
+interface PollFlags extends ConnectionFlags {
+  checkpoint?: string;
+  format: 'ndjson' | 'xml';
+  follow?: boolean;
+  interval: number;
+}
+
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  setExitCode: (code: number) => void;
+}
+
+const seconds = (text: string) => {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('must be a whole number of seconds, at least 1');
+  return Number(text);
+};
+
+/** `poll`: the collector outside Splunk, writing events to stdout. */
+export function registerPollCommand(program: Command, io: CommandIo): void {
+  const cmd = program.command('poll').description('Collect audit log events to stdout (NDJSON or Splunk XML), resuming from a checkpoint file');
+  for (const [flags, description] of CONNECTION_OPTIONS) cmd.option(flags, description);
+  cmd
+    .option('--name <name>', 'name of this collector in logs (default workspace-<gid>)')
+    .option('--checkpoint <file>', 'checkpoint file (default ./asana-audit-log-<workspace>.checkpoint)')
+    .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'xml']).default('ndjson'))
+    .option('--follow', 'keep polling every --interval seconds until stopped')
+    .option('--interval <seconds>', 'seconds between polls with --follow', seconds, 60)
+    .action(async (flags: PollFlags) => {
+      const settings = settingsFromFlags(flags, io.env);
+      const redactor = new Redactor();
+      redactor.add(settings.token);
+      const base = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
+      const logger = base.forInput(settings.name);
+      const sink: EventSink & { close(): Promise<void> } =
+        flags.format === 'xml'
+          ? new XmlEventStream(io.stdout, { stanza: `asana_audit_log://${settings.name}` })
+          : new NdjsonEventStream(io.stdout);
+      const checkpointFile = path.resolve(flags.checkpoint ?? `asana-audit-log-${settings.workspaceGid}.checkpoint`);
+      const stop = installStopHandlers(logger);
+      const progress = progressReporter(io.stderr);
+      let failed = false;
+      for (;;) {
+        const outcome = await runInput({
+          settings,
+          sink,
+          checkpointFile,
+          logger,
+          summaryLogger: base,
+          shouldStop: stop.requested,
+          onProgress: (p) => progress.update(p),
+          resetHint: `asana-audit-log checkpoint reset --file "${checkpointFile}"`,
+        });
+        progress.done();
+        failed = outcome.status !== 'ok';
+        if (!flags.follow || stop.requested() || outcome.status === 'locked') break;
+        await sleepUnlessStopped(flags.interval * 1000, stop.requested);
+        if (stop.requested()) break;
+      }
+      try {
+        await sink.close();
+      } catch (e) {
+        logger.error(`the output closed early (${(e as Error).message})`, { code: 'output_closed' });
+        failed = true;
+      }
+      await base.close();
+      io.setExitCode(failed ? 1 : 0);
+    });
+}
+
+async function sleepUnlessStopped(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped() && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
+  }
+}

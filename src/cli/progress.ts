@@ -1,0 +1,30 @@
+import type { CollectSummary } from '../collector/collector.js';
+
+type Progress = Readonly<CollectSummary> & { newest: string | null };
+
+/**
+ * Progress for a person at a terminal: one line rewritten in place on a TTY, or a line every
+ * `everyMs` otherwise (so a redirected log does not fill up with one line per page).
+ */
+export function progressReporter(out: NodeJS.WritableStream & { isTTY?: boolean }, everyMs = 5_000, now = Date.now) {
+  let last = 0;
+  let shown = false;
+  return {
+    update(p: Progress): void {
+      const t = now();
+      const text = `progress: ${p.events.toLocaleString('en-US')} events in ${p.pages} pages, newest ${p.newest ?? 'none yet'}`;
+      if (out.isTTY) {
+        out.write(`\r${text}\x1b[K`);
+        shown = true;
+      } else if (t - last >= everyMs) {
+        last = t;
+        out.write(`INFO ${text}\n`);
+      }
+    },
+    /** Ends the in-place line so the next log line starts clean. */
+    done(): void {
+      if (shown) out.write('\n');
+      shown = false;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { AuditLogClient } from '../asana/auditLogClient.js';
+import { isAsanaApiError } from '../asana/errors.js';
+import { collect, type CollectOptions, type CollectSummary } from '../collector/collector.js';
+import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
+import type { EventSink } from '../collector/ports.js';
+import type { Logger } from '../logging/logger.js';
+import type { InputSettings } from '../settings/settings.js';
+import { resolveStartAt } from './resolveStartAt.js';
+
+export interface RunInputOptions {
+  settings: InputSettings;
+  sink: EventSink;
+  checkpointFile: string;
+  /** Lines that name this input. */
+  logger: Logger;
+  /** Receives the one summary line per run (no input prefix: the line carries input=). */
+  summaryLogger: Logger;
+  resetHint?: string;
+  shouldStop?: () => boolean;
+  onProgress?: CollectOptions['onProgress'];
+  timeScale?: number;
+}
+
+export type RunOutcome =
+  | { status: 'ok'; summary: CollectSummary }
+  | { status: 'locked' }
+  | { status: 'failed'; error: unknown };
+
+/**
+ * One run of one input: lock, prove the checkpoint can be written, drain pages into the sink,
+ * log the summary line. Never throws: the outcome says how it ended.
+ */
+export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
+  const { settings, logger } = opts;
+  const started = Date.now();
+  const store = new CheckpointStore({ file: opts.checkpointFile, logger, resetHint: opts.resetHint });
+  let client: AuditLogClient | undefined;
+  let summary: CollectSummary | undefined;
+  let outcome: RunOutcome;
+  try {
+    store.ensureWritable();
+    store.lock();
+    try {
+      client = new AuditLogClient({
+        baseUrl: settings.apiBaseUrl,
+        token: settings.token,
+        maxRequestsPerMinute: settings.maxRequestsPerMinute,
+        logger,
+        timeScale: opts.timeScale,
+      });
+      summary = await collect(
+        { source: client, sink: opts.sink, checkpoints: store, logger },
+        {
+          workspaceGid: settings.workspaceGid,
+          filters: settings.filters,
+          pageSize: settings.pageSize,
+          startAt: resolveStartAt(settings.startAt, new Date(), logger),
+          shouldStop: opts.shouldStop,
+          onProgress: opts.onProgress,
+        },
+      );
+      outcome = { status: 'ok', summary };
+    } finally {
+      store.unlock();
+    }
+  } catch (e) {
+    if (e instanceof CheckpointLockedError) {
+      logger.warn(e.message);
+      return { status: 'locked' };
+    }
+    logger.error(errorText(e), { code: errorCode(e) });
+    outcome = { status: 'failed', error: e };
+  } finally {
+    await client?.close();
+  }
+  const stats = client?.stats;
+  opts.summaryLogger.info('action=events_ingested', {
+    input: settings.name,
+    n_events: summary?.events ?? 0,
+    pages: summary?.pages ?? 0,
+    throttled_waits: stats?.throttledWaits ?? 0,
+    retries: stats?.retries ?? 0,
+    lag_seconds: summary?.lagSeconds ?? undefined,
+    duration_ms: Date.now() - started,
+    status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
+  });
+  return outcome;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function errorCode(e: unknown): string {
+  if (isAsanaApiError(e)) return e.code;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'internal_error';
+}
