@@ -89,30 +89,30 @@ describe('checkpoint encoding', () => {
 describe('CheckpointStore', () => {
   it('saves atomically and loads the newest generation', () => {
     const dir = tempDir();
-    const store = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     assert.equal(store.load(), undefined);
     store.save(sample(1));
     store.save(sample(2));
-    assert.equal(new CheckpointStore({ dir, input: 'acme', logger: silentLogger }).load()?.generation, 2);
+    assert.equal(new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger }).load()?.generation, 2);
     assert.deepEqual(fs.readdirSync(dir), ['acme.checkpoint'], 'no temp file is left behind');
     assert.equal(fs.statSync(store.file).mode & 0o077, 0, 'readable by the owner only');
   });
 
   it('falls back to the previous generation with a WARN when the newest is damaged', () => {
     const dir = tempDir();
-    const store = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     store.save(sample(1));
     store.save(sample(2));
     const text = fs.readFileSync(store.file, 'utf8');
     fs.writeFileSync(store.file, text.slice(0, text.length - 10));
     const logger = recordingLogger();
-    assert.equal(new CheckpointStore({ dir, input: 'acme', logger }).load()?.generation, 1);
+    assert.equal(new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger }).load()?.generation, 1);
     assert.match(logger.warnings.join('\n'), /damaged: resuming from generation 1/);
   });
 
   it('refuses to start over when no generation survives, naming the file and the reset command', () => {
     const dir = tempDir();
-    const store = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     fs.writeFileSync(store.file, '{"sum":"x","checkpoint":{"garbage":true}}\n');
     assert.throws(() => store.load(), (e: unknown) => {
       assert.ok(e instanceof CheckpointCorruptError);
@@ -126,13 +126,13 @@ describe('CheckpointStore', () => {
     const dir = tempDir();
     const file = path.join(dir, 'not-a-dir');
     fs.writeFileSync(file, '');
-    const store = new CheckpointStore({ dir: file, input: 'acme', logger: silentLogger });
+    const store = new CheckpointStore({ file: path.join(file, 'acme.checkpoint'), logger: silentLogger });
     assert.throws(() => store.ensureWritable(), CheckpointUnwritableError);
   });
 
   it('lets only one process hold an input and takes over a lock left by a dead one', () => {
     const dir = tempDir();
-    const a = new CheckpointStore({ dir, input: 'acme', logger: silentLogger });
+    const a = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     fs.writeFileSync(a.lockFile, String(process.ppid)); // a live process that is not us
     assert.throws(() => a.lock(), CheckpointLockedError);
     fs.writeFileSync(a.lockFile, '999999999'); // no such process
