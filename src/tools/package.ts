@@ -1,0 +1,145 @@
+/**
+ * Builds the Splunk app package: dist/TA-asana-audit-log-<version>.tgz holding the folder
+ * TA-asana-audit-log/ with only what splunkd needs. Run after the build (which makes the bundle):
+ * node build/src/tools/package.js
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipTar, type TarEntry } from './tarball.js';
+import { readAppVersions, versionDisagreements } from './stampVersion.js';
+
+export const APP_ID = 'TA-asana-audit-log';
+/** The single bundled program the launchers run. */
+export const BUNDLE = 'bin/ta_asana_audit_log.cjs';
+/** Top-level files that ship. */
+export const TOP_LEVEL_FILES = ['app.manifest', 'README.md', 'LICENSE'] as const;
+/** Folders that ship whole (minus dot-files). bin/ is filtered separately. */
+export const SHIPPED_DIRS = ['default', 'metadata', 'README', 'static'] as const;
+/** Files without which the package is not an installable app. */
+export const REQUIRED_FILES = [BUNDLE, 'default/app.conf', 'metadata/default.meta', ...TOP_LEVEL_FILES] as const;
+
+export const FILE_MODE = 0o644;
+export const EXECUTABLE_MODE = 0o755;
+export const DIR_MODE = 0o755;
+
+/** Launchers are the only executables: AppInspect rejects executables outside bin/. */
+export function isLauncher(path: string): boolean {
+  return /^bin\/[^/]+\.(sh|cmd)$/.test(path);
+}
+
+export interface PackagePlan {
+  /** Repository-relative paths of files that ship, sorted, with their archive modes. */
+  files: { path: string; mode: number }[];
+  /** Paths that were offered but do not ship. */
+  excluded: string[];
+}
+
+/**
+ * Decides which repository files ship and with which mode. Pure: it sees only relative paths with
+ * "/" separators. Dot-files and dot-folders never ship, nor local/ settings or local.meta.
+ */
+export function planPackage(relativePaths: readonly string[]): PackagePlan {
+  const files: { path: string; mode: number }[] = [];
+  const excluded: string[] = [];
+  for (const path of [...new Set(relativePaths)].sort()) {
+    const segments = path.split('/');
+    const hidden = segments.some((s) => s.startsWith('.') || s === '' || s === '__MACOSX');
+    const top = segments[0] ?? '';
+    const ships =
+      !hidden &&
+      path !== 'metadata/local.meta' &&
+      !segments.includes('local') &&
+      ((segments.length === 1 && (TOP_LEVEL_FILES as readonly string[]).includes(path)) ||
+        (segments.length > 1 && (SHIPPED_DIRS as readonly string[]).includes(top)) ||
+        path === BUNDLE ||
+        isLauncher(path));
+    if (ships) files.push({ path, mode: isLauncher(path) ? EXECUTABLE_MODE : FILE_MODE });
+    else excluded.push(path);
+  }
+  return { files, excluded };
+}
+
+/** Every directory above the given files, parents first. */
+function directoriesOf(paths: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    const segments = path.split('/');
+    for (let i = 1; i < segments.length; i++) dirs.add(segments.slice(0, i).join('/'));
+  }
+  return [...dirs].sort();
+}
+
+/** Archive entries for a plan: the app folder, its directories, then files, in a fixed order. */
+export function archiveEntries(plan: PackagePlan, read: (path: string) => Buffer, mtime: number): TarEntry[] {
+  const entries: TarEntry[] = [{ path: `${APP_ID}/`, mode: DIR_MODE, mtime }];
+  for (const dir of directoriesOf(plan.files.map((f) => f.path))) entries.push({ path: `${APP_ID}/${dir}/`, mode: DIR_MODE, mtime });
+  for (const file of plan.files) entries.push({ path: `${APP_ID}/${file.path}`, mode: file.mode, mtime, data: read(file.path) });
+  return entries;
+}
+
+function listFiles(root: string, dir: string): string[] {
+  const full = join(root, dir);
+  if (!existsSync(full)) return [];
+  return readdirSync(full, { withFileTypes: true }).flatMap((d) => {
+    const rel = dir === '' ? d.name : `${dir}/${d.name}`;
+    if (d.isDirectory()) return listFiles(root, rel);
+    return d.isFile() ? [rel] : [];
+  });
+}
+
+/** Files the packager considers: the shipped folders, bin/ and the top level (not node_modules, src...). */
+export function candidateFiles(repoRoot: string): string[] {
+  const topLevel = readdirSync(repoRoot, { withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name);
+  return [...topLevel, ...['bin', ...SHIPPED_DIRS].flatMap((dir) => listFiles(repoRoot, dir))];
+}
+
+/** Problems that would make the package unusable; empty when it can be built. */
+export function packageProblems(repoRoot: string, plan: PackagePlan): string[] {
+  const problems: string[] = [];
+  const shipped = new Set(plan.files.map((f) => f.path));
+  for (const required of REQUIRED_FILES) {
+    if (!shipped.has(required)) {
+      problems.push(required === BUNDLE ? `${BUNDLE} is missing: run \`npm run build\` first` : `${required} is missing`);
+    }
+  }
+  if (!plan.files.some((f) => f.path.endsWith('.sh') && isLauncher(f.path))) problems.push('no bin/*.sh launcher');
+  for (const f of plan.files) {
+    if (f.path.endsWith('.sh') && readFileSync(join(repoRoot, f.path)).includes(0x0d)) {
+      problems.push(`${f.path} has CRLF line endings; /bin/sh would fail with exit 127`);
+    }
+  }
+  problems.push(...versionDisagreements(readAppVersions(repoRoot)).map((d) => `${d}: run node build/src/tools/stampVersion.js`));
+  return problems;
+}
+
+/** Fixed unless SOURCE_DATE_EPOCH says otherwise (reproducible-builds convention). */
+export function packageMtime(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.SOURCE_DATE_EPOCH);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Date.UTC(2024, 0, 1) / 1000;
+}
+
+/** Writes the package and returns its path. Throws, listing every problem, when it cannot. */
+export function buildPackage(repoRoot: string, outDir: string = join(repoRoot, 'dist')): string {
+  const plan = planPackage(candidateFiles(repoRoot));
+  const problems = packageProblems(repoRoot, plan);
+  if (problems.length > 0) throw new Error(`cannot package ${APP_ID}:\n  - ${problems.join('\n  - ')}`);
+  const { packageJson: version } = readAppVersions(repoRoot);
+  const tgz = gzipTar(archiveEntries(plan, (p) => readFileSync(join(repoRoot, p)), packageMtime()));
+  mkdirSync(outDir, { recursive: true });
+  const target = join(outDir, `${APP_ID}-${version}.tgz`);
+  writeFileSync(target, tgz, { mode: FILE_MODE });
+  return target;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  try {
+    const target = buildPackage(process.cwd());
+    process.stdout.write(`wrote ${target}\n`);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
