@@ -69,7 +69,7 @@ const RESOURCE_SUBTYPES: Record<string, readonly string[]> = {
 /** IPv4 ranges reserved for documentation (RFC 5737), so mock data never names a real host. */
 const IP_PREFIXES = ['192.0.2.', '198.51.100.', '203.0.113.'];
 const BROWSER_AGENTS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.207 Safari/537.36',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
   'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
 ];
