@@ -21,7 +21,12 @@ export interface ChildResult {
 export function runLauncher(
   args: string[],
   stdin: string,
-  opts: { env?: NodeJS.ProcessEnv; onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void; launcher?: string } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+    onSpawn?: (child: ReturnType<typeof spawn>) => void;
+    launcher?: string;
+  } = {},
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(opts.launcher ?? LAUNCHER, args, { cwd: os.tmpdir(), env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -34,6 +39,7 @@ export function runLauncher(
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    opts.onSpawn?.(child);
     child.stdin.on('error', () => {});
     child.stdin.end(stdin);
   });
@@ -65,6 +71,15 @@ export interface StreamedEvent {
   time: string;
   sourcetype: string;
   data: Record<string, unknown> & { gid: string; created_at: string };
+}
+
+/**
+ * The complete `<event>` elements of a stream that may have been cut anywhere (a killed
+ * process): what splunkd would index from it.
+ */
+export function completeEvents(xml: string): StreamedEvent[] {
+  const events = xml.match(/<event [^>]*>[\s\S]*?<\/event>/g) ?? [];
+  return parseEventStream(`<stream>${events.join('')}</stream>`);
 }
 
 /** Parses what splunkd would read, with a real XML parser; an empty output is an empty stream. */
