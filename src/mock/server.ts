@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { expiredOffsetReply, serveAuditLogEvents, type Reply } from './auditLogEndpoint.js';
 import { bodyForStatus, errorBody } from './errorBodies.js';
@@ -35,6 +36,8 @@ export interface MockAsanaOptions {
   port?: number;
   /** Time source for created_at of new events, offset expiry and the rate limit window (default Date.now). */
   clock?: () => number;
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
 }
 
 export type MockFault =
@@ -206,7 +209,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     res.end(outcome.body);
   };
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const now = clock();
     counters.requests++;
     const url = new URL(req.url ?? '/', 'http://mock');
@@ -214,7 +217,8 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     record(now, Object.fromEntries(url.searchParams), statusOf(outcome));
     if (options.latencyMs && outcome.status !== 'hang') setTimeout(() => respond(res, outcome), options.latencyMs);
     else respond(res, outcome);
-  });
+  };
+  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   // Keep-alive sockets must not hold the port open past close().
   server.keepAliveTimeout = 5_000;
 
@@ -231,7 +235,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const urlHost = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '[::1]' : host;
-  baseUrl = `http://${urlHost}:${address.port}${API_PREFIX}`;
+  baseUrl = `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}${API_PREFIX}`;
 
   let generator: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
