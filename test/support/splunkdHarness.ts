@@ -20,7 +20,7 @@ export interface ChildResult {
  */
 export function runLauncher(
   args: string[],
-  stdin: string,
+  stdin: string | Buffer,
   opts: {
     env?: NodeJS.ProcessEnv;
     onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;

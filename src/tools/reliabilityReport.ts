@@ -1,0 +1,47 @@
+/**
+ * Prints the figures the reliability suite measured (build/reliability-figures.json) as a
+ * Markdown table; with --readme, also writes them into README.md between the reliability
+ * markers. Run: node build/src/tools/reliabilityReport.js [--readme]
+ */
+import fs from 'node:fs';
+
+interface Row {
+  area: string;
+  what: string;
+  tried: number;
+  lost: number;
+  duplicates: number;
+  note: string;
+}
+
+const FIGURES = 'build/reliability-figures.json';
+const START = '<!-- reliability:start -->';
+const END = '<!-- reliability:end -->';
+
+if (!fs.existsSync(FIGURES)) {
+  process.stderr.write(`ERROR ${FIGURES} is missing: run the reliability suite first (npm run test:reliability)\n`);
+  process.exit(1);
+}
+const rows = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as Row[];
+const order = ['crash', 'faults', 'limits', 'bad input', 'soak'];
+rows.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area));
+const cell = (s: string | number) => String(s).replace(/\|/g, '\\|');
+const table = [
+  '| area | what was done | times | events lost | duplicates | notes |',
+  '|---|---|---:|---:|---:|---|',
+  ...rows.map((r) => `| ${cell(r.area)} | ${cell(r.what)} | ${r.tried} | ${r.lost} | ${r.duplicates} | ${cell(r.note)} |`),
+].join('\n');
+const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on a 2-core Linux machine, Node ${process.versions.node}, RELIABILITY_SCALE=${process.env.RELIABILITY_SCALE ?? 1}.`;
+process.stdout.write(`${table}\n\n${stamp}\n`);
+
+if (process.argv.includes('--readme')) {
+  const readme = fs.readFileSync('README.md', 'utf8');
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) {
+    process.stderr.write(`ERROR README.md has no ${START} ... ${END} markers\n`);
+    process.exit(1);
+  }
+  fs.writeFileSync('README.md', `${readme.slice(0, a + START.length)}\n${table}\n\n${stamp}\n${readme.slice(b)}`);
+  process.stdout.write('README.md updated\n');
+}
