@@ -4,7 +4,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { loadCaFile, trustedCas } from './caBundle.js';
-import { parseProxyUrl, proxyAuthorization, proxyFromEnv, ProxyUrlError, type ProxyEndpoint } from './proxyConfig.js';
+import { parseProxyUrl, ProxyUrlError, type ProxyEndpoint } from '../settings/proxyUrl.js';
+import { proxyAuthorization, proxyFromEnv } from './proxyConfig.js';
 import { openTunnel, proxyConnectError, serverNameFor } from './proxyTunnel.js';
 
 export interface AsanaAgentsOptions {

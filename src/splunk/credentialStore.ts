@@ -1,0 +1,175 @@
+import http from 'node:http';
+import https from 'node:https';
+import { z } from 'zod';
+import type { SplunkdTrust } from './splunkdTrust.js';
+
+export type SplunkdErrorCode = 'splunkd_unreachable' | 'splunkd_tls' | 'splunkd_refused' | 'splunkd_bad_answer';
+
+/** A failed call to splunkd's REST API, naming the step it was taken for. */
+export class SplunkdError extends Error {
+  constructor(
+    readonly code: SplunkdErrorCode,
+    readonly step: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SplunkdError';
+  }
+}
+
+export interface SplunkCredentialStoreOptions {
+  /** splunkd's management URI from the input XML, e.g. https://127.0.0.1:8089. */
+  serverUri: string;
+  sessionKey: string;
+  /** The app whose namespace holds the entries and the input. */
+  app: string;
+  trust: SplunkdTrust;
+  timeoutMs?: number;
+}
+
+/** `GET storage/passwords/<id>?output_mode=json`: only the field read is declared. */
+const passwordEntrySchema = z.object({
+  entry: z.array(z.object({ content: z.object({ clear_password: z.string() }) })).min(1),
+});
+
+/** splunkd's error body with output_mode=json. */
+const messagesSchema = z.object({ messages: z.array(z.object({ text: z.string() })).min(1) });
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_MESSAGE = 300;
+
+/**
+ * splunkd's credential store (`storage/passwords`, encrypted in passwords.conf) and the edit
+ * endpoint of this add-on's inputs, in the app's namespace as user `nobody`.
+ */
+export class SplunkCredentialStore {
+  private readonly base: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: SplunkCredentialStoreOptions) {
+    this.base = `${opts.serverUri.replace(/\/+$/, '')}/servicesNS/nobody/${encodeURIComponent(opts.app)}`;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The clear password of realm:username, or undefined when there is no such entry. */
+  async read(realm: string, username: string): Promise<string | undefined> {
+    const step = 'reading the stored secret from storage/passwords';
+    const res = await this.call(step, 'GET', `/storage/passwords/${encodeURIComponent(entryId(realm, username))}`);
+    if (res.status === 404) return undefined;
+    this.expectOk(step, res, [200]);
+    let body: unknown;
+    try {
+      body = JSON.parse(res.body);
+    } catch {
+      body = undefined;
+    }
+    const parsed = passwordEntrySchema.safeParse(body);
+    if (!parsed.success) throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} has no clear_password (HTTP ${res.status})`, res.status);
+    return parsed.data.entry[0]?.content.clear_password;
+  }
+
+  /** Creates realm:username, or updates it when it exists: one entry per name, never two. */
+  async write(realm: string, username: string, password: string): Promise<'created' | 'updated'> {
+    const createStep = 'creating the entry in storage/passwords';
+    const created = await this.call(createStep, 'POST', '/storage/passwords', { name: username, password, realm });
+    if (created.status !== 409) {
+      this.expectOk(createStep, created, [200, 201]);
+      return 'created';
+    }
+    const updateStep = 'updating the entry in storage/passwords';
+    const updated = await this.call(updateStep, 'POST', `/storage/passwords/${encodeURIComponent(entryId(realm, username))}`, { password });
+    this.expectOk(updateStep, updated, [200, 201]);
+    return 'updated';
+  }
+
+  /** Sets fields of one input of this add-on (used to replace secrets by the mask in inputs.conf). */
+  async editInput(scheme: string, name: string, fields: Record<string, string>): Promise<void> {
+    const step = `masking the secret in the input's settings (data/inputs/${scheme})`;
+    const res = await this.call(step, 'POST', `/data/inputs/${encodeURIComponent(scheme)}/${encodeURIComponent(name)}`, fields);
+    this.expectOk(step, res, [200, 201]);
+  }
+
+  private expectOk(step: string, res: { status: number; body: string }, ok: number[]): void {
+    if (ok.includes(res.status)) return;
+    const said = splunkdMessage(res.body);
+    const hint =
+      res.status === 401
+        ? ': the session key was not accepted'
+        : res.status === 403
+          ? ': the input runs as a user without the capabilities list_storage_passwords and admin_all_objects'
+          : '';
+    throw new SplunkdError('splunkd_refused', step, `splunkd refused ${step} (HTTP ${res.status}${hint})${said ? `; splunkd said: "${said}"` : ''}`, res.status);
+  }
+
+  private call(step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
+    const url = new URL(`${this.base}${path}`);
+    url.searchParams.set('output_mode', 'json');
+    const payload = form ? new URLSearchParams(form).toString() : undefined;
+    const isHttps = url.protocol === 'https:';
+    const headers: Record<string, string | number> = { Authorization: `Splunk ${this.opts.sessionKey}`, Accept: 'application/json' };
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Length'] = Buffer.byteLength(payload);
+    }
+    const options: https.RequestOptions = {
+      method,
+      headers,
+      agent: false,
+      timeout: this.timeoutMs,
+      ...(isHttps ? { ca: this.opts.trust.ca, checkServerIdentity: this.opts.trust.checkServerIdentity, rejectUnauthorized: true } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const req = (isHttps ? https : http).request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(step, e)));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      // Node's error holds the request options, session key included: only its code is used.
+      req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(step, e)));
+      req.end(payload);
+    });
+  }
+
+  private transportError(step: string, e: NodeJS.ErrnoException): SplunkdError {
+    const code = typeof e.code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(e.code) ? e.code : 'no error code';
+    if (/CERT|SELF_SIGNED|ISSUER|SIGNATURE|^ERR_TLS_|^ERR_SSL_/.test(code)) {
+      const trusted = this.opts.trust.caSource ?? 'no Splunk CA was found ($SPLUNK_HOME/etc/auth/cacert.pem, or sslRootCAPath in server.conf [sslConfig])';
+      return new SplunkdError(
+        'splunkd_tls',
+        step,
+        `splunkd's certificate at ${this.opts.serverUri} failed verification while ${step} (${code}); trusted CA: ${trusted}`,
+      );
+    }
+    return new SplunkdError('splunkd_unreachable', step, `splunkd at ${this.opts.serverUri} could not be reached while ${step} (${code})`);
+  }
+}
+
+/** `realm:username:`, the entry's id, with colons inside either part escaped as splunkd does. */
+export function entryId(realm: string, username: string): string {
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+  return `${esc(realm)}:${esc(username)}:`;
+}
+
+function splunkdMessage(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    const xml = /<msg[^>]*>([\s\S]*?)<\/msg>/.exec(body)?.[1];
+    return xml === undefined ? undefined : oneLine(xml);
+  }
+  const m = messagesSchema.safeParse(parsed);
+  return m.success ? oneLine(m.data.messages.map((x) => x.text).join(' ')) : undefined;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim().slice(0, MAX_MESSAGE);
+}
