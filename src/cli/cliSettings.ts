@@ -14,6 +14,8 @@ export interface ConnectionFlags {
   resourceGid?: string;
   pageSize?: string;
   maxRequestsPerMinute?: string;
+  backfillConcurrency?: string;
+  backfillSettleMinutes?: string;
   logLevel?: string;
   name?: string;
 }
@@ -29,6 +31,8 @@ export const CONNECTION_OPTIONS: ReadonlyArray<[flags: string, description: stri
   ['--resource-gid <gid>', 'only this resource'],
   ['--page-size <n>', 'events per request, 1..100'],
   ['--max-requests-per-minute <n>', 'request cap for this collector'],
+  ['--backfill-concurrency <n>', 'most windows drained at once when far behind (1 = off)'],
+  ['--backfill-settle-minutes <n>', 'backfill windows end this many minutes before now'],
   ['--log-level <level>', 'DEBUG, INFO, WARN or ERROR'],
 ];
 
@@ -58,6 +62,8 @@ export function settingsFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     resource_gid: flags.resourceGid,
     page_size: flags.pageSize,
     max_requests_per_minute: flags.maxRequestsPerMinute,
+    backfill_concurrency: flags.backfillConcurrency,
+    backfill_settle_minutes: flags.backfillSettleMinutes,
     api_base_url: flags.baseUrl,
     log_level: flags.logLevel,
   };

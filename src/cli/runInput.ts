@@ -45,6 +45,8 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
         baseUrl: settings.apiBaseUrl,
         token: settings.token,
         maxRequestsPerMinute: settings.maxRequestsPerMinute,
+        // One request in flight per backfill stream, all under the one budget.
+        maxConcurrent: settings.backfillConcurrency,
         logger,
         timeScale: opts.timeScale,
       });
@@ -57,6 +59,11 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           startAt: resolveStartAt(settings.startAt, new Date(), logger),
           shouldStop: opts.shouldStop,
           onProgress: opts.onProgress,
+          backfill: {
+            concurrency: settings.backfillConcurrency,
+            settleMs: settings.backfillSettleMinutes * 60_000,
+            requestsPerMinute: settings.maxRequestsPerMinute,
+          },
         },
       );
       outcome = { status: 'ok', summary };

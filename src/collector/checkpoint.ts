@@ -25,7 +25,15 @@ export const filtersSchema = z.object(Object.fromEntries(FILTER_NAMES.map((f) =>
   Partial<Record<(typeof FILTER_NAMES)[number], string>>
 >;
 
-export const checkpointSchema = z.object({
+/**
+ * A backfill window: a cursor over `[startAt, endAt)` (no startAt: from the oldest event Asana
+ * holds). Windows are disjoint in created_at and end before the live cursor's start.
+ */
+export const windowSchema = cursorSchema.extend({ endAt: z.string() });
+export type Window = z.infer<typeof windowSchema>;
+
+/** Version 1 had the live cursor only. Kept to read files written by earlier versions. */
+const checkpointV1Schema = z.object({
   version: z.literal(1),
   generation: z.number().int().nonnegative(),
   workspaceGid: z.string(),
@@ -34,7 +42,29 @@ export const checkpointSchema = z.object({
   eventsEmitted: z.number().int().nonnegative(),
   savedAt: z.string(),
 });
+type CheckpointV1 = z.infer<typeof checkpointV1Schema>;
+
+/**
+ * `cursor` is the live stream (no end); `windows` are backfill windows still to drain, each with
+ * its own offset and mark. Every window holds only events older than the live cursor's start.
+ */
+export const checkpointSchema = z.object({
+  version: z.literal(2),
+  generation: z.number().int().nonnegative(),
+  workspaceGid: z.string(),
+  filters: filtersSchema,
+  cursor: cursorSchema,
+  windows: z.array(windowSchema),
+  eventsEmitted: z.number().int().nonnegative(),
+  savedAt: z.string(),
+});
 export type Checkpoint = z.infer<typeof checkpointSchema>;
+
+/** A version 1 checkpoint is a version 2 one with no backfill windows. */
+export function migrateV1(cp: CheckpointV1): Checkpoint {
+  const { version: _, eventsEmitted, savedAt, ...rest } = cp;
+  return { version: 2, ...rest, windows: [], eventsEmitted, savedAt };
+}
 
 /**
  * A checkpoint file holds the newest generations, oldest first, one per line, each line with
@@ -88,11 +118,12 @@ function decodeGeneration(line: string): Checkpoint | undefined {
   }
   const outer = lineSchema.safeParse(parsed);
   if (!outer.success) return undefined;
-  const inner = checkpointSchema.safeParse(outer.data.checkpoint);
-  if (!inner.success) return undefined;
-  // Re-serialising the validated object must reproduce the checksummed bytes.
-  if (checksum(JSON.stringify(inner.data)) !== outer.data.sum) return undefined;
-  return inner.data;
+  // Re-serialising the validated object must reproduce the checksummed bytes, in the version it was written in.
+  const current = checkpointSchema.safeParse(outer.data.checkpoint);
+  if (current.success) return checksum(JSON.stringify(current.data)) === outer.data.sum ? current.data : undefined;
+  const v1 = checkpointV1Schema.safeParse(outer.data.checkpoint);
+  if (v1.success && checksum(JSON.stringify(v1.data)) === outer.data.sum) return migrateV1(v1.data);
+  return undefined;
 }
 
 /** Two checkpoints describe the same stream of events only when these agree. */

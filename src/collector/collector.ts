@@ -1,9 +1,10 @@
-import type { AuditLogEvent, Filters } from '../asana/schemas.js';
-import { isAsanaApiError } from '../asana/errors.js';
+import type { Filters } from '../asana/schemas.js';
 import type { Logger } from '../logging/logger.js';
+import { drainStreams } from './backfill.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
-import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
+import { queryFor } from './cursor.js';
 import type { EventSink, PageSource } from './ports.js';
+import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
 
 /** Where checkpoints live; the file store implements it, tests keep them in memory. */
 export interface CheckpointPort {
@@ -22,6 +23,19 @@ export interface CollectOptions {
   /** Called after each page's checkpoint is saved: for progress displays. */
   onProgress?: (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
   now?: () => number;
+  /** Parallel backfill; absent or concurrency 1 drains one stream (windows left by an earlier run included). */
+  backfill?: BackfillOptions;
+}
+
+export interface BackfillOptions {
+  /** Most streams at once (`backfill_concurrency`). */
+  concurrency: number;
+  /** Windows end this long before now: events can show up late (`backfill_settle_minutes`). */
+  settleMs: number;
+  /** The source's request budget, to size the streams from the measured round trip. */
+  requestsPerMinute: number;
+  /** Default MIN_BACKFILL_SPAN_MS. */
+  minSpanMs?: number;
 }
 
 export interface CollectSummary {
@@ -33,19 +47,21 @@ export interface CollectSummary {
   caughtUp: boolean;
 }
 
-/** How often in a row a fresh offset may be rejected before the run gives up. */
-const MAX_CONSECUTIVE_OFFSET_RESUMES = 3;
+/** A live cursor must be at least this far behind the settled boundary before windows pay off. */
+export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
 
 /**
- * Drains pages until a page comes back empty. Order per page: fetch, write to the sink (which
+ * Drains pages until every stream is caught up. Order per page: fetch, write to the sink (which
  * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
- * page in hand and never skips one. Errors propagate with the checkpoint untouched.
+ * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
+ * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
+ * first split into windows drained side by side (see backfill.ts).
  */
 export async function collect(
   deps: { source: PageSource; sink: EventSink; checkpoints: CheckpointPort; logger: Logger },
   opts: CollectOptions,
 ): Promise<CollectSummary> {
-  const { source, sink, checkpoints, logger } = deps;
+  const { checkpoints, logger } = deps;
   const now = opts.now ?? Date.now;
   let cp = checkpoints.load();
   if (cp && !sameIdentity(cp, opts.workspaceGid, opts.filters)) {
@@ -59,70 +75,84 @@ export async function collect(
     logger.info(`starting a new cursor at ${opts.startAt ?? 'the oldest event Asana holds'}`);
   }
 
-  const summary: CollectSummary = { events: 0, pages: 0, lagSeconds: null, offsetResumes: 0, caughtUp: false };
-  let consecutiveResumes = 0;
-  while (!opts.shouldStop?.()) {
-    const query = queryFor(cp.cursor, { workspaceGid: opts.workspaceGid, filters: opts.filters, limit: opts.pageSize });
-    let page;
-    try {
-      page = await source.fetchPage(query);
-    } catch (e) {
-      if (isAsanaApiError(e) && e.code === 'offset_expired' && query.offset !== undefined && consecutiveResumes < MAX_CONSECUTIVE_OFFSET_RESUMES) {
-        consecutiveResumes++;
-        summary.offsetResumes++;
-        logger.warn('Asana no longer accepts the saved page offset: resuming from the newest emitted event time without skipping or repeating events', {
-          resume_at: cp.cursor.mark?.createdAt ?? cp.cursor.startAt ?? 'oldest',
-        });
-        cp = { ...cp, cursor: { ...cp.cursor, offset: null } };
-        continue;
+  let concurrency = 1;
+  const backfill = opts.backfill;
+  if (backfill && backfill.concurrency > 1) {
+    if (cp.windows.length > 0) {
+      concurrency = Math.min(backfill.concurrency, cp.windows.length + 1);
+      logger.info(`resuming a backfill: ${cp.windows.length} windows left`, { streams: concurrency });
+    } else {
+      const planned = await planWindows(deps, cp, opts, backfill, now);
+      if (planned) {
+        cp = planned.checkpoint;
+        concurrency = planned.streams;
       }
-      throw e;
-    }
-    summary.pages++;
-    const fresh = dropAlreadyEmitted(page.events, cp.cursor.mark);
-    // Only progress clears the count: offsets that always expire must not loop forever.
-    if (fresh.length > 0) consecutiveResumes = 0;
-    if (fresh.length > 0) {
-      await sink.write(fresh);
-      summary.events += fresh.length;
-      summary.lagSeconds = lagOf(fresh, now());
-    }
-    const cursor = advanceCursor(cp.cursor, query, page, fresh);
-    if (JSON.stringify(cursor) !== JSON.stringify(cp.cursor) || cp.generation === 0) {
-      cp = {
-        ...cp,
-        generation: cp.generation + 1,
-        cursor,
-        eventsEmitted: cp.eventsEmitted + fresh.length,
-        savedAt: new Date(now()).toISOString(),
-      };
-      checkpoints.save(cp);
-    }
-    opts.onProgress?.({ ...summary, newest: cp.cursor.mark?.createdAt ?? null });
-    logger.debug('page done', { events: fresh.length, repeated: page.events.length - fresh.length, has_next: page.nextOffset !== null });
-    const nothingNew = fresh.length === 0 && (page.events.length === 0 || page.nextOffset === null);
-    if (page.events.length === 0 || nothingNew) {
-      summary.caughtUp = true;
-      break;
     }
   }
-  return summary;
+  return drainStreams(deps, cp, {
+    workspaceGid: opts.workspaceGid,
+    filters: opts.filters,
+    pageSize: opts.pageSize,
+    concurrency,
+    shouldStop: opts.shouldStop,
+    onProgress: opts.onProgress,
+    now,
+  });
+}
+
+/**
+ * One probe request (limit 1, up to the settled boundary) finds the first event left to collect
+ * and measures the round trip that sizes the number of streams. The windows are saved before any
+ * of them is drained.
+ */
+async function planWindows(
+  deps: { source: PageSource; checkpoints: CheckpointPort; logger: Logger },
+  cp: Checkpoint,
+  opts: CollectOptions,
+  backfill: BackfillOptions,
+  now: () => number,
+): Promise<{ checkpoint: Checkpoint; streams: number } | undefined> {
+  const boundaryMs = settledBoundaryMs(now(), backfill.settleMs);
+  const minSpanMs = backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS;
+  if (opts.shouldStop?.() || !isFarBehind(cp.cursor, boundaryMs, minSpanMs)) return undefined;
+  const probe = queryFor({ ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() }, {
+    workspaceGid: opts.workspaceGid,
+    filters: opts.filters,
+    limit: 1,
+  });
+  const started = performance.now();
+  const page = await deps.source.fetchPage(probe);
+  const rttMs = performance.now() - started;
+  const first = page.events[0];
+  if (!first) return undefined;
+  const streams = streamsFor({ rttMs, requestsPerMinute: backfill.requestsPerMinute, cap: backfill.concurrency });
+  if (streams < 2) return undefined;
+  const plan = planBackfill({ live: cp.cursor, firstEventMs: Date.parse(first.created_at), boundaryMs, windows: streams, minSpanMs });
+  if (!plan) return undefined;
+  const checkpoint: Checkpoint = {
+    ...cp,
+    generation: cp.generation + 1,
+    cursor: plan.live,
+    windows: plan.windows,
+    savedAt: new Date(now()).toISOString(),
+  };
+  deps.checkpoints.save(checkpoint);
+  deps.logger.info(`backfill: ${plan.windows.length} windows from ${first.created_at} to ${plan.live.startAt}, then the live stream`, {
+    streams,
+    rtt_ms: Math.round(rttMs),
+  });
+  return { checkpoint, streams };
 }
 
 function newCheckpoint(opts: CollectOptions, now: () => number): Checkpoint {
   return {
-    version: 1,
+    version: 2,
     generation: 0,
     workspaceGid: opts.workspaceGid,
     filters: { ...opts.filters },
     cursor: { ...(opts.startAt !== undefined ? { startAt: opts.startAt } : {}), offset: null, mark: null },
+    windows: [],
     eventsEmitted: 0,
     savedAt: new Date(now()).toISOString(),
   };
-}
-
-function lagOf(events: readonly AuditLogEvent[], nowMs: number): number {
-  let newest = Number.NEGATIVE_INFINITY;
-  for (const e of events) newest = Math.max(newest, Date.parse(e.created_at));
-  return Math.max(0, Math.round((nowMs - newest) / 1000));
 }

@@ -167,6 +167,28 @@ export const ARGS: readonly ArgDefinition[] = [
     schema: intInRange(1, 1500, 600),
   },
   {
+    name: 'backfill_concurrency',
+    title: 'Backfill concurrency',
+    description:
+      'Most time windows drained at once when the input is far behind (a new input or a long outage), sized from the measured round trip within max_requests_per_minute. 1 turns parallel backfill off. Default 8.',
+    dataType: 'number',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: '8',
+    schema: intInRange(1, 50, 8),
+  },
+  {
+    name: 'backfill_settle_minutes',
+    title: 'Backfill settle time (minutes)',
+    description:
+      'Backfill windows end this many minutes before now, because Asana can show events late; the live stream covers the rest. 5 to 1440. Default 60.',
+    dataType: 'number',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: '60',
+    schema: intInRange(5, 1440, 60),
+  },
+  {
     name: 'api_base_url',
     title: 'API base URL',
     description: `Asana API base URL. Default ${DEFAULT_API_BASE_URL}. Plain http is accepted only for loopback hosts (testing).`,

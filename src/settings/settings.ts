@@ -14,6 +14,9 @@ export interface InputSettings {
   filters: Filters;
   pageSize: number;
   maxRequestsPerMinute: number;
+  /** Most streams a backfill drains at once; 1 = one stream. */
+  backfillConcurrency: number;
+  backfillSettleMinutes: number;
   apiBaseUrl: string;
   logLevel: LogLevel;
 }
@@ -63,6 +66,8 @@ export function parseInputSettings(name: string, params: Readonly<Record<string,
     filters,
     pageSize: v.page_size as number,
     maxRequestsPerMinute: v.max_requests_per_minute as number,
+    backfillConcurrency: v.backfill_concurrency as number,
+    backfillSettleMinutes: v.backfill_settle_minutes as number,
     apiBaseUrl: v.api_base_url as string,
     logLevel: v.log_level as LogLevel,
   };

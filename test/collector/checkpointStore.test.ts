@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,11 +17,12 @@ import { silentLogger } from '../../src/logging/logger.js';
 
 function sample(generation: number, offset: string | null = `off-${generation}`): Checkpoint {
   return {
-    version: 1,
+    version: 2,
     generation,
     workspaceGid: '1200000000000001',
     filters: { event_type: 'user_login_failed' },
     cursor: { startAt: '2026-11-01T00:00:00.000Z', offset, mark: { createdAt: '2026-11-02T00:00:00.123Z', gids: ['1', '2'] } },
+    windows: [],
     eventsEmitted: generation * 100,
     savedAt: '2026-11-26T00:00:00.000Z',
   };
@@ -37,7 +39,7 @@ function recordingLogger(): Logger & { warnings: string[] } {
 
 const arbCheckpoint: fc.Arbitrary<Checkpoint> = fc.record(
   {
-  version: fc.constant(1 as const),
+  version: fc.constant(2 as const),
   generation: fc.nat(),
   workspaceGid: fc.stringMatching(/^\d{1,16}$/),
   filters: fc.record(
@@ -52,6 +54,18 @@ const arbCheckpoint: fc.Arbitrary<Checkpoint> = fc.record(
       mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string({ unit: 'binary' })) }, { noNullPrototype: true }), { nil: null }),
     },
     { requiredKeys: ['offset', 'mark'], noNullPrototype: true },
+  ),
+  windows: fc.array(
+    fc.record(
+      {
+        startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+        mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string()) }, { noNullPrototype: true }), { nil: null }),
+      },
+      { requiredKeys: ['endAt', 'offset', 'mark'], noNullPrototype: true },
+    ),
+    { maxLength: 4 },
   ),
   eventsEmitted: fc.nat(),
   savedAt: fc.string(),
@@ -78,6 +92,26 @@ describe('checkpoint encoding', () => {
       const expected = len === text.length ? 7 : len >= firstLineEnd ? 6 : undefined;
       assert.equal(generations.at(-1)?.generation, expected, `cut at ${len}`);
     }
+  });
+
+  it('reads a version 1 file as version 2 with no backfill windows', () => {
+    // Written by the version 1 encoder: the checksum covers the version 1 bytes.
+    const v1 = {
+      version: 1,
+      generation: 4,
+      workspaceGid: '1200000000000001',
+      filters: {},
+      cursor: { startAt: '2026-11-01T00:00:00.000Z', offset: 'off-4', mark: { createdAt: '2026-11-02T00:00:00.123Z', gids: ['7'] } },
+      eventsEmitted: 400,
+      savedAt: '2026-11-26T00:00:00.000Z',
+    };
+    const json = JSON.stringify(v1);
+    const sum = createHash('sha256').update(json).digest('hex').slice(0, 32);
+    const { generations, damaged } = decodeCheckpointFile(`{"sum":"${sum}","checkpoint":${json}}\n`);
+    assert.equal(damaged, 0);
+    assert.deepEqual(generations, [{ ...v1, version: 2, windows: [] }]);
+    const tampered = decodeCheckpointFile(`{"sum":"${sum}","checkpoint":${json.replace('off-4', 'off-5')}}\n`);
+    assert.deepEqual(tampered.generations, []);
   });
 
   it('rejects a generation whose bytes were altered', () => {

@@ -10,8 +10,8 @@ import type { PageSource } from '../../src/collector/ports.js';
 export class MemoryAuditLog implements PageSource {
   readonly events: AuditLogEvent[] = [];
   readonly queries: PageQuery[] = [];
-  /** Offsets handed out: offset → [start_at, position]. */
-  private readonly offsets = new Map<string, { startAt: string | undefined; position: number }>();
+  /** Offsets handed out: offset → [start_at, end_at, position]. */
+  private readonly offsets = new Map<string, { startAt: string | undefined; endAt?: string; position: number }>();
   private nextId = 0;
   expireAll = false;
   failNext: Error[] = [];
@@ -30,11 +30,12 @@ export class MemoryAuditLog implements PageSource {
     const failure = this.failNext.shift();
     if (failure) throw failure;
     const from = query.startAt ? Date.parse(query.startAt) : Number.NEGATIVE_INFINITY;
-    const matching = this.events.filter((e) => Date.parse(e.created_at) >= from);
+    const to = query.endAt ? Date.parse(query.endAt) : Number.POSITIVE_INFINITY;
+    const matching = this.events.filter((e) => Date.parse(e.created_at) >= from && Date.parse(e.created_at) < to);
     let position = 0;
     if (query.offset !== undefined) {
       const o = this.offsets.get(query.offset);
-      if (!o || o.startAt !== query.startAt || this.expireAll) {
+      if (!o || o.startAt !== query.startAt || o.endAt !== query.endAt || this.expireAll) {
         throw new AsanaApiError({ code: 'offset_expired', status: 400, apiMessage: 'offset: expired', retryable: false });
       }
       position = o.position;
@@ -42,7 +43,7 @@ export class MemoryAuditLog implements PageSource {
     if (matching.length === 0 && query.offset === undefined) return { events: [], nextOffset: null };
     const events = matching.slice(position, position + query.limit);
     const offset = `o${this.nextId++}`;
-    this.offsets.set(offset, { startAt: query.startAt, position: position + events.length });
+    this.offsets.set(offset, { startAt: query.startAt, endAt: query.endAt, position: position + events.length });
     return { events: structuredClone(events), nextOffset: offset };
   }
 }
