@@ -1,4 +1,5 @@
 import { AuditLogClient } from '../asana/auditLogClient.js';
+import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { isAsanaApiError } from '../asana/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
@@ -9,8 +10,16 @@ export type AccessResult = { ok: true; sawEvents: boolean } | { ok: false; code:
  * One live call (`limit=1`) that proves the token can read this organization's audit log. It
  * retries little: an admin is waiting on the answer in Splunk Web or on the terminal.
  */
-export async function checkAccess(settings: InputSettings, logger: Logger): Promise<AccessResult> {
+export async function checkAccess(settings: InputSettings, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<AccessResult> {
+  let agents: AsanaAgents;
+  try {
+    agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env, maxSockets: 1 });
+  } catch (e) {
+    return { ok: false, code: (e as { code?: string }).code ?? 'internal_error', message: (e as Error).message };
+  }
   const client = new AuditLogClient({
+    httpAgent: agents.httpAgent,
+    httpsAgent: agents.httpsAgent,
     baseUrl: settings.apiBaseUrl,
     token: settings.token,
     maxRequestsPerMinute: settings.maxRequestsPerMinute,
@@ -26,5 +35,6 @@ export async function checkAccess(settings: InputSettings, logger: Logger): Prom
     return { ok: false, code: 'internal_error', message: `the check failed unexpectedly: ${(e as Error).message}` };
   } finally {
     await client.close();
+    agents.destroy();
   }
 }

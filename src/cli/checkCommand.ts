@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Redactor } from '../logging/redactor.js';
+import { proxyPasswordOf } from '../settings/proxyUrl.js';
 import { ProcessLogger } from '../logging/processLogger.js';
 import { checkAccess } from './checkAccess.js';
 import { CONNECTION_OPTIONS, type ConnectionFlags, settingsFromFlags } from './cliSettings.js';
@@ -13,8 +14,9 @@ export function registerCheckCommand(program: Command, io: CommandIo): void {
     const settings = settingsFromFlags(flags, io.env);
     const redactor = new Redactor();
     redactor.add(settings.token);
+    redactor.add(proxyPasswordOf(settings.proxyUrl));
     const logger = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
-    const result = await checkAccess(settings, logger.forInput(settings.name));
+    const result = await checkAccess(settings, logger.forInput(settings.name), io.env);
     if (result.ok) {
       io.stdout.write(
         `OK: the token can read the audit log of organization ${settings.workspaceGid} at ${settings.apiBaseUrl}${result.sawEvents ? '' : ' (no events match yet)'}\n`,

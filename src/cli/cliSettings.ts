@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { parseInputSettings, SettingsError, type InputSettings } from '../settings/settings.js';
 
@@ -17,6 +18,8 @@ export interface ConnectionFlags {
   backfillConcurrency?: string;
   backfillSettleMinutes?: string;
   logLevel?: string;
+  proxy?: string;
+  caBundle?: string;
   name?: string;
 }
 
@@ -34,6 +37,8 @@ export const CONNECTION_OPTIONS: ReadonlyArray<[flags: string, description: stri
   ['--backfill-concurrency <n>', 'most windows drained at once when far behind (1 = off)'],
   ['--backfill-settle-minutes <n>', 'backfill windows end this many minutes before now'],
   ['--log-level <level>', 'DEBUG, INFO, WARN or ERROR'],
+  ['--proxy <url>', 'HTTP proxy http(s)://[user:password@]host:port (default: env ASANA_PROXY_URL, then HTTPS_PROXY/NO_PROXY; put a URL with a password in ASANA_PROXY_URL, not on the command line)'],
+  ['--ca-bundle <file>', 'PEM file of CA certificates to trust besides the public ones (TLS-inspecting proxy)'],
 ];
 
 /** The token comes from a file or the environment, never from a flag that shows in `ps`. */
@@ -66,12 +71,16 @@ export function settingsFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     backfill_settle_minutes: flags.backfillSettleMinutes,
     api_base_url: flags.baseUrl,
     log_level: flags.logLevel,
+    proxy_url: flags.proxy ?? env.ASANA_PROXY_URL,
+    // inputs.conf needs an absolute path; on the command line a relative one means the working directory.
+    ca_bundle: flags.caBundle === undefined ? undefined : path.resolve(flags.caBundle),
   };
   try {
     return parseInputSettings(flags.name ?? `workspace-${flags.workspace ?? 'unknown'}`, params);
   } catch (e) {
     if (e instanceof SettingsError) {
-      const flagOf = (arg: string) => (arg === 'workspace_gid' ? '--workspace' : arg === 'api_base_url' ? '--base-url' : `--${arg.replace(/_/g, '-')}`);
+      const flagOf = (arg: string) =>
+        arg === 'workspace_gid' ? '--workspace' : arg === 'api_base_url' ? '--base-url' : arg === 'proxy_url' ? (flags.proxy === undefined ? 'ASANA_PROXY_URL' : '--proxy') : `--${arg.replace(/_/g, '-')}`;
       throw new InvalidArgumentError(e.problems.map((p) => `${flagOf(p.arg)} ${p.message}`).join('; '));
     }
     throw e;

@@ -11,6 +11,12 @@ import { checkAccess } from './checkAccess.js';
 import { installStopHandlers } from './stopSignals.js';
 import { runInput } from './runInput.js';
 import { checkpointPathFor } from '../collector/checkpointStore.js';
+import { loadCaFile } from '../asana/caBundle.js';
+import type { InputSettings } from '../settings/settings.js';
+import { proxyPasswordOf } from '../settings/proxyUrl.js';
+import { SplunkCredentialStore } from '../splunk/credentialStore.js';
+import { APP_NAME, resolveSecrets } from '../splunk/secretsFlow.js';
+import { splunkdTrust } from '../splunk/splunkdTrust.js';
 
 export interface ProcessIo {
   stdin: NodeJS.ReadableStream;
@@ -18,8 +24,6 @@ export interface ProcessIo {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
 }
-
-const MASK = '********';
 
 /** `--scheme`: splunkd's introspection. */
 export function printScheme(io: ProcessIo): number {
@@ -53,6 +57,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
       }
       const params = stanza.params;
       redactor.add(params.token);
+      redactor.add(proxyPasswordOf(params.proxy_url));
       const logger = base.forInput(name);
       let settings;
       try {
@@ -63,11 +68,14 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
         exitCode = 1;
         continue;
       }
-      if (settings.token === MASK) {
-        logger.error('the token is masked (********) but this version reads tokens from the input\'s settings only: enter the service account token again in the input', { code: 'token_masked' });
+      try {
+        settings = await resolveSecrets(settings, credentialStoreFor(input, io.env), { persist: true, logger });
+      } catch (e) {
+        logger.error(`${(e as Error).message}; nothing was collected, and no secret was written anywhere else`, { code: codeOf(e) });
         exitCode = 1;
         continue;
       }
+      registerSecrets(redactor, settings);
       const stanzaLogger = base.forInput(name, settings.logLevel);
       const sink = new XmlEventStream(io.stdout, { stanza: stanza.name, sourcetype: stanza.params.sourcetype || undefined });
       const outcome = await runInput({
@@ -78,6 +86,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
         summaryLogger: base,
         shouldStop: stop.requested,
         resetHint: `asana-audit-log checkpoint reset --dir "${input.checkpointDir}" --input "${name}" (run it as the Splunk user)`,
+        env: io.env,
       });
       try {
         await sink.close();
@@ -113,6 +122,7 @@ export async function validateArguments(io: ProcessIo): Promise<number> {
     const input = parseValidationInput(await readXmlFrom(io.stdin));
     redactor.add(input.sessionKey);
     redactor.add(input.item.params.token);
+    redactor.add(proxyPasswordOf(input.item.params.proxy_url));
     let settings;
     try {
       settings = parseInputSettings(input.item.name, input.item.params);
@@ -120,8 +130,22 @@ export async function validateArguments(io: ProcessIo): Promise<number> {
       if (e instanceof SettingsError) return fail(e.problems.map((p) => `${p.arg} ${p.message}`).join('; '));
       throw e;
     }
-    if (settings.token === MASK) return 0; // the stored token was validated when it was entered
-    const result = await checkAccess(settings, logger.forInput(settings.name, settings.logLevel));
+    if (settings.caBundle !== undefined) {
+      try {
+        loadCaFile(settings.caBundle);
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+    }
+    // Masks (after the run moved the secrets into the store, splunkd validates the edited input
+    // again) are read back so the live call below uses the real token and proxy password.
+    try {
+      settings = await resolveSecrets(settings, credentialStoreFor(input, io.env), { persist: false });
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    registerSecrets(redactor, settings);
+    const result = await checkAccess(settings, logger.forInput(settings.name, settings.logLevel), io.env);
     if (!result.ok) return fail(result.message);
     return 0;
   } catch (e) {
@@ -129,4 +153,18 @@ export async function validateArguments(io: ProcessIo): Promise<number> {
   } finally {
     await logger.close();
   }
+}
+
+function credentialStoreFor(input: { serverUri: string; sessionKey: string }, env: NodeJS.ProcessEnv): SplunkCredentialStore {
+  return new SplunkCredentialStore({ serverUri: input.serverUri, sessionKey: input.sessionKey, app: APP_NAME, trust: splunkdTrust(env) });
+}
+
+function registerSecrets(redactor: Redactor, settings: InputSettings): void {
+  redactor.add(settings.token);
+  redactor.add(proxyPasswordOf(settings.proxyUrl));
+}
+
+function codeOf(e: unknown): string {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'internal_error';
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { EventSink } from '../collector/ports.js';
 import { Redactor } from '../logging/redactor.js';
+import { proxyPasswordOf } from '../settings/proxyUrl.js';
 import { ProcessLogger } from '../logging/processLogger.js';
 import { NdjsonEventStream } from '../output/ndjsonEventStream.js';
 import { XmlEventStream } from '../splunk/xmlEventStream.js';
@@ -43,6 +44,7 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
       const settings = settingsFromFlags(flags, io.env);
       const redactor = new Redactor();
       redactor.add(settings.token);
+      redactor.add(proxyPasswordOf(settings.proxyUrl));
       const base = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
       const logger = base.forInput(settings.name);
       const sink: EventSink & { close(): Promise<void> } =
@@ -63,6 +65,7 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
           shouldStop: stop.requested,
           onProgress: (p) => progress.update(p),
           resetHint: `asana-audit-log checkpoint reset --file "${checkpointFile}"`,
+          env: io.env,
         });
         progress.done();
         failed = outcome.status !== 'ok';

@@ -1,4 +1,5 @@
 import { AuditLogClient } from '../asana/auditLogClient.js';
+import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { isAsanaApiError } from '../asana/errors.js';
 import { collect, type CollectOptions, type CollectSummary } from '../collector/collector.js';
 import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
@@ -19,6 +20,8 @@ export interface RunInputOptions {
   shouldStop?: () => boolean;
   onProgress?: CollectOptions['onProgress'];
   timeScale?: number;
+  /** Read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY when the settings name no proxy (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type RunOutcome =
@@ -35,13 +38,17 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   const started = Date.now();
   const store = new CheckpointStore({ file: opts.checkpointFile, logger, resetHint: opts.resetHint });
   let client: AuditLogClient | undefined;
+  let agents: AsanaAgents | undefined;
   let summary: CollectSummary | undefined;
   let outcome: RunOutcome;
   try {
     store.ensureWritable();
     store.lock();
     try {
+      agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env: opts.env, maxSockets: settings.backfillConcurrency });
       client = new AuditLogClient({
+        httpAgent: agents.httpAgent,
+        httpsAgent: agents.httpsAgent,
         baseUrl: settings.apiBaseUrl,
         token: settings.token,
         maxRequestsPerMinute: settings.maxRequestsPerMinute,
@@ -79,6 +86,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
     outcome = { status: 'failed', error: e };
   } finally {
     await client?.close();
+    agents?.destroy();
   }
   const stats = client?.stats;
   opts.summaryLogger.info('action=events_ingested', {

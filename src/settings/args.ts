@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { ACTOR_TYPES } from '../asana/schemas.js';
 import { LOG_LEVELS } from '../logging/logger.js';
+import { parseProxyUrl } from './proxyUrl.js';
 import { parseStartAt } from './startAt.js';
 
 export const DEFAULT_API_BASE_URL = 'https://app.asana.com/api/1.0';
@@ -197,6 +199,46 @@ export const ARGS: readonly ArgDefinition[] = [
     requiredOnEdit: false,
     defaultText: DEFAULT_API_BASE_URL,
     schema: apiBaseUrl,
+  },
+  {
+    name: 'proxy_url',
+    title: 'Proxy URL',
+    description:
+      'HTTP proxy for requests to Asana: http(s)://[user:password@]host:port. The password is moved to Splunk\'s credential store on the first run. Empty: the HTTPS_PROXY, HTTP_PROXY and NO_PROXY environment variables apply.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    secret: true,
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .optional()
+        .superRefine((v, ctx) => {
+          if (v === undefined) return;
+          try {
+            parseProxyUrl(v);
+          } catch (e) {
+            ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          }
+        }),
+    ),
+  },
+  {
+    name: 'ca_bundle',
+    title: 'Extra CA certificates',
+    description:
+      'Absolute path of a PEM file with CA certificates to trust in addition to the public ones, for a TLS-inspecting proxy. Certificate verification cannot be turned off.',
+    dataType: 'string',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((v) => path.isAbsolute(v), 'must be an absolute path to a PEM file (the working directory of a Splunk input is not fixed)')
+        .optional(),
+    ),
   },
   {
     name: 'log_level',

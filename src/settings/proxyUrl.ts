@@ -60,3 +60,13 @@ export function withProxyPassword(text: string, password: string): string {
   url.password = encodeURIComponent(password);
   return url.href.replace(/\/$/, '');
 }
+
+/** The password in a proxy URL, for a redactor, even before the URL is validated; undefined if none or unparsable. */
+export function proxyPasswordOf(proxyUrl: string | undefined): string | undefined {
+  if (proxyUrl === undefined || proxyUrl.trim() === '') return undefined;
+  try {
+    return parseProxyUrl(proxyUrl.trim()).password;
+  } catch {
+    return undefined;
+  }
+}

@@ -18,6 +18,10 @@ export interface InputSettings {
   backfillConcurrency: number;
   backfillSettleMinutes: number;
   apiBaseUrl: string;
+  /** `http(s)://[user:password@]host:port`; the password may be the mask until the store resolves it. */
+  proxyUrl?: string;
+  /** Absolute path of a PEM file of extra CAs. */
+  caBundle?: string;
   logLevel: LogLevel;
 }
 
@@ -69,6 +73,8 @@ export function parseInputSettings(name: string, params: Readonly<Record<string,
     backfillConcurrency: v.backfill_concurrency as number,
     backfillSettleMinutes: v.backfill_settle_minutes as number,
     apiBaseUrl: v.api_base_url as string,
+    proxyUrl: v.proxy_url as string | undefined,
+    caBundle: v.ca_bundle as string | undefined,
     logLevel: v.log_level as LogLevel,
   };
 }

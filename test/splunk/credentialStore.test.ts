@@ -5,7 +5,7 @@ import path from 'node:path';
 import type tls from 'node:tls';
 import { entryId, SplunkCredentialStore, SplunkdError } from '../../src/splunk/credentialStore.js';
 import { confValue, splunkdTrust, sslRootCaPath } from '../../src/splunk/splunkdTrust.js';
-import { startMockSplunkd, type MockSplunkd } from '../support/mockSplunkd.js';
+import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 import { tempDir } from '../support/splunkdHarness.js';
 import { makeTestCa, type TestCa } from '../support/testCa.js';
 

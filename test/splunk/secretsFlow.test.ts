@@ -3,7 +3,7 @@ import { parseInputSettings, type InputSettings } from '../../src/settings/setti
 import { SplunkCredentialStore, SplunkdError } from '../../src/splunk/credentialStore.js';
 import { CREDENTIAL_REALM, planSecrets, resolveSecrets, SecretsError } from '../../src/splunk/secretsFlow.js';
 import { splunkdTrust } from '../../src/splunk/splunkdTrust.js';
-import { startMockSplunkd, type MockSplunkd } from '../support/mockSplunkd.js';
+import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 
 const KEY = 'sk-flow-5d2e8b1a90c4';
 const TOKEN = 'flow-token-0a1b2c3d4e';

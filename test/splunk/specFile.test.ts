@@ -48,8 +48,8 @@ describe('specDisagreements', () => {
   });
 
   it('reports a setting that is not an arg', () => {
-    const extra = `${spec}\nproxy_url = <string>\n* A proxy.\n`;
-    assert.deepEqual(specDisagreements(extra, SCHEME, ARGS), ['proxy_url: documented in the spec but not an arg']);
+    const extra = `${spec}\nsocks_proxy = <string>\n* A proxy.\n`;
+    assert.deepEqual(specDisagreements(extra, SCHEME, ARGS), ['socks_proxy: documented in the spec but not an arg']);
   });
 
   it('reports a changed default text', () => {

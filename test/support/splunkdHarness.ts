@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 
 export const LAUNCHER = path.resolve('bin/asana_audit_log.sh');
 
@@ -45,7 +46,32 @@ export function runLauncher(
   });
 }
 
-export function inputXml(opts: { checkpointDir: string; name: string; params: Record<string, string> }): string {
+/** The session key every harness input XML carries; the shared splunkd accepts only it. */
+export const HARNESS_SESSION_KEY = 'e2e-session-key-0123456789';
+
+let splunkd: MockSplunkd | undefined;
+/**
+ * A run with a plaintext token moves it into splunkd's credential store before collecting, so
+ * every launcher run needs a splunkd. One plain-http mock serves the whole mocha process: these
+ * root hooks run before the first test and after the last of any file that imports the harness.
+ */
+if (typeof before === 'function' && typeof after === 'function') {
+  before(async () => {
+    splunkd ??= await startMockSplunkd({ sessionKey: HARNESS_SESSION_KEY });
+  });
+  after(async () => {
+    await splunkd?.close();
+    splunkd = undefined;
+  });
+}
+
+/** The splunkd that harness inputs point at (started by the root hook). */
+export function harnessSplunkd(): MockSplunkd {
+  if (!splunkd) throw new Error('the harness splunkd is not running: call inputXml() inside a test or hook, not while defining them');
+  return splunkd;
+}
+
+export function inputXml(opts: { checkpointDir: string; name: string; params: Record<string, string>; serverUri?: string; sessionKey?: string }): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const params = Object.entries({ index: 'main', interval: '60', host: 'forwarder1', ...opts.params })
     .map(([k, v]) => `      <param name="${esc(k)}">${esc(v)}</param>`)
@@ -54,8 +80,8 @@ export function inputXml(opts: { checkpointDir: string; name: string; params: Re
     '<?xml version="1.0" encoding="utf-16"?>',
     '<input xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
     '  <server_host>forwarder1</server_host>',
-    '  <server_uri>https://127.0.0.1:8089</server_uri>',
-    '  <session_key>e2e-session-key-0123456789</session_key>',
+    `  <server_uri>${esc(opts.serverUri ?? harnessSplunkd().uri)}</server_uri>`,
+    `  <session_key>${esc(opts.sessionKey ?? HARNESS_SESSION_KEY)}</session_key>`,
     `  <checkpoint_dir>${esc(opts.checkpointDir)}</checkpoint_dir>`,
     '  <configuration>',
     `    <stanza name="asana_audit_log://${esc(opts.name)}">`,
