@@ -12,8 +12,9 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
   let mock: MockAsana;
 
   before(function () {
-    if (!fs.existsSync(path.resolve('bin/ta_asana_audit_log.cjs'))) {
-      throw new Error('bin/ta_asana_audit_log.cjs is missing: run `npm run build` first (npm test does)');
+    const program = path.join(path.dirname(LAUNCHER), 'ta_asana_audit_log.cjs');
+    if (!fs.existsSync(program)) {
+      throw new Error(`${program} is missing: run \`npm run build\` first (npm test does)`);
     }
   });
 

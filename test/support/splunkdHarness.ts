@@ -5,7 +5,8 @@ import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 
-export const LAUNCHER = path.resolve('bin/asana_audit_log.sh');
+/** The repository's launcher, or another app's (an unpacked package) named by ASANA_AUDIT_LOG_LAUNCHER. */
+export const LAUNCHER = path.resolve(process.env['ASANA_AUDIT_LOG_LAUNCHER'] || 'bin/asana_audit_log.sh');
 
 export interface ChildResult {
   code: number | null;
