@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { expiredOffsetReply, serveAuditLogEvents, type Reply } from './auditLogEndpoint.js';
 import { bodyForStatus, errorBody } from './errorBodies.js';
 import { EventFactory } from './eventFactory.js';
@@ -192,7 +193,9 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     if (res.destroyed) return;
     if (outcome.status === 'hang') return;
     if (outcome.status === 'reset') {
-      res.socket?.resetAndDestroy();
+      // A TLS socket cannot send a TCP RST (Node refuses); dropping it mid-answer is the same to a client.
+      if (res.socket instanceof TLSSocket) res.socket.destroy();
+      else res.socket?.resetAndDestroy();
       return;
     }
     if (outcome.status === 'truncated') {
