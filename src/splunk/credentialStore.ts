@@ -98,7 +98,7 @@ export class SplunkCredentialStore {
       res.status === 401
         ? ': the session key was not accepted'
         : res.status === 403
-          ? ': the input runs as a user without the capabilities list_storage_passwords and admin_all_objects'
+          ? ': the session may not read or write storage/passwords (reading needs the list_storage_passwords capability, writing admin rights)'
           : '';
     throw new SplunkdError('splunkd_refused', step, `splunkd refused ${step} (HTTP ${res.status}${hint})${said ? `; splunkd said: "${said}"` : ''}`, res.status);
   }
