@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { registerCheckCommand } from './checkCommand.js';
 import { registerCheckpointCommand } from './checkpointCommand.js';
 import { registerMockServerCommand } from './mockServerCommand.js';
@@ -34,6 +34,11 @@ export async function main(argv: string[], io: ProcessIo): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    // Thrown by an action (settings checked after parsing): commander has not printed it.
+    if (e instanceof InvalidArgumentError) {
+      io.stderr.write(`ERROR ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     io.stderr.write(`ERROR ${(e as Error).message}\n`);
     return (e as { code?: string }).code === 'commander.invalidArgument' ? 2 : 1;

@@ -20,6 +20,8 @@ export interface RunInputOptions {
   shouldStop?: () => boolean;
   onProgress?: CollectOptions['onProgress'];
   timeScale?: number;
+  /** The caller holds the checkpoint's lock for longer than this run (`poll --follow`). */
+  lockHeld?: boolean;
   /** Read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY when the settings name no proxy (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -43,7 +45,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   let outcome: RunOutcome;
   try {
     store.ensureWritable();
-    store.lock();
+    if (!opts.lockHeld) store.lock();
     try {
       agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env: opts.env, maxSockets: settings.backfillConcurrency });
       client = new AuditLogClient({
@@ -75,7 +77,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
       );
       outcome = { status: 'ok', summary };
     } finally {
-      store.unlock();
+      if (!opts.lockHeld) store.unlock();
     }
   } catch (e) {
     if (e instanceof CheckpointLockedError) {

@@ -48,6 +48,8 @@ export interface MockHecIndexed extends HecEnvelope {
   index: string;
   token: string;
   channel?: string;
+  /** Which accepted request brought the event (1, 2, ...): duplicates can be counted per batch. */
+  batch: number;
 }
 
 export interface MockHecStats {
@@ -111,6 +113,7 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
   const indexed: MockHecIndexed[] = [];
   const stats: MockHecStats = { eventRequests: 0, ackRequests: 0, byStatus: {}, gzipRequests: 0, acksReported: 0 };
   let burstLeft = 0;
+  let batches = 0;
 
   /** Moves batches whose time has come into the index; a lost batch never gets there. */
   const settle = (): void => {
@@ -185,8 +188,9 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     const allowed = token.allowedIndexes ? new Set(token.allowedIndexes) : undefined;
     const payload = readHecPayload(read.text, allowed);
     const accepted = payload.ok ? payload.envelopes : payload.valid;
+    const batchNumber = accepted.length > 0 ? ++batches : 0;
     const batch: PendingBatch = {
-      events: accepted.map((e) => ({ ...e, index: e.index ?? token.defaultIndex ?? 'main', token: token.token, ...(channel ? { channel } : {}) })),
+      events: accepted.map((e) => ({ ...e, index: e.index ?? token.defaultIndex ?? 'main', token: token.token, ...(channel ? { channel } : {}), batch: batchNumber })),
       indexAt: clock() + ackDelayMs,
       lost: fault?.kind === 'lose',
     };
