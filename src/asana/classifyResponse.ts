@@ -1,0 +1,185 @@
+import { AsanaApiError, type AsanaErrorCode } from './errors.js';
+import { errorBodySchema } from './schemas.js';
+
+/** What the client saw of a non-2xx answer; plain data so the mapping stays a pure function. */
+export interface HttpFailure {
+  status: number;
+  /** Response body as text, already stripped of anything secret by the caller. */
+  bodyText: string;
+  /** The raw Retry-After header value, if any. */
+  retryAfter?: string;
+  /** Whether the request carried an `offset`: only then can a 400 mean the offset is stale. */
+  sentOffset: boolean;
+  /** Epoch milliseconds, to turn a Retry-After date into seconds. */
+  nowMs: number;
+}
+
+const STATUS_CODES: Record<number, AsanaErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  402: 'payment_required',
+  403: 'forbidden',
+  404: 'not_found',
+  451: 'legal_unavailable',
+};
+
+/** Asana has not documented the stale-offset error; any 400 for an offset that talks about it counts. */
+const OFFSET_COMPLAINT = /offset|pagination/i;
+
+/** Longest API message kept: enough for any real Asana message, bounded against a proxy's HTML page. */
+const MAX_API_MESSAGE = 500;
+
+/** The API's own `errors[0].message`, when the body is Asana's error shape. */
+export function apiMessageOf(bodyText: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  const body = errorBodySchema.safeParse(parsed);
+  if (!body.success) return undefined;
+  const message = body.data.errors.find((e) => typeof e.message === 'string' && e.message.trim() !== '')?.message;
+  return message === undefined ? undefined : oneLine(message).slice(0, MAX_API_MESSAGE);
+}
+
+/**
+ * Retry-After in seconds, from either form HTTP allows: delay-seconds or an HTTP date.
+ * Undefined when absent or unreadable, so the policy's default applies.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  // A bare number that is not a plain non-negative decimal (e.g. "-5", "1e3") is not a date either.
+  if (/^[-+.\deE]+$/.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, (at - nowMs) / 1000);
+}
+
+/** Maps a non-2xx answer to the error the collector acts on. */
+export function classifyHttpFailure(failure: HttpFailure): AsanaApiError {
+  const { status } = failure;
+  const apiMessage = apiMessageOf(failure.bodyText);
+  const detail = `HTTP ${status}`;
+
+  if (status === 429) {
+    const retryAfterSeconds = parseRetryAfter(failure.retryAfter, failure.nowMs);
+    return new AsanaApiError({
+      code: 'rate_limited',
+      status,
+      apiMessage,
+      retryAfterSeconds,
+      retryable: true,
+      detail: retryAfterSeconds === undefined ? `${detail} without a usable Retry-After` : detail,
+    });
+  }
+  if (status === 400 && failure.sentOffset && apiMessage !== undefined && OFFSET_COMPLAINT.test(apiMessage)) {
+    return new AsanaApiError({ code: 'offset_expired', status, apiMessage, retryable: false, detail });
+  }
+  if (status === 407) {
+    // Only a proxy answers 407: it wants credentials (plain-http targets go through it in absolute form).
+    return new AsanaApiError({ code: 'network_error', status, retryable: false, detail: `${detail}: ${PROXY_DETAILS.ERR_PROXY_AUTH_REQUIRED}` });
+  }
+  const known = STATUS_CODES[status];
+  if (known) return new AsanaApiError({ code: known, status, apiMessage, retryable: false, detail });
+  if (status === 408) return new AsanaApiError({ code: 'timeout', status, apiMessage, retryable: true, detail });
+  if (status >= 500 && status <= 599) {
+    return new AsanaApiError({ code: 'server_error', status, apiMessage, retryable: true, detail });
+  }
+  if (status >= 400 && status <= 499) {
+    return new AsanaApiError({ code: 'bad_request', status, apiMessage, retryable: false, detail });
+  }
+  // Asana does not redirect this endpoint; a 3xx means a proxy or a wrong base URL. Following it
+  // would carry the token to wherever it points.
+  return new AsanaApiError({
+    code: 'invalid_response',
+    status,
+    apiMessage,
+    retryable: false,
+    detail: `${detail} is not an answer the audit log endpoint gives: check the base URL and any proxy`,
+  });
+}
+
+/** Node/OpenSSL codes for a certificate that did not verify: retrying cannot fix them. */
+export const TLS_ERROR_CODES: ReadonlySet<string> = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'HOSTNAME_MISMATCH',
+]);
+
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+/** Errors about the body's bytes (cut short, too large, undecodable): the request may succeed again. */
+const BAD_BODY_CODES: ReadonlySet<string> = new Set(['ERR_BAD_RESPONSE', 'Z_BUF_ERROR', 'Z_DATA_ERROR', 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED']);
+
+/** Codes of src/asana/proxyTunnel.ts's ProxyError, said in words that name the setting to fix. */
+const PROXY_DETAILS: Readonly<Record<string, string>> = {
+  ERR_PROXY_AUTH_REQUIRED: 'the proxy asks for credentials or rejected them (407): put user:password in proxy_url (or --proxy)',
+  ERR_PROXY_REFUSED: 'the proxy refused to open a tunnel to Asana: ask its admins to allow CONNECT to app.asana.com:443',
+  ERR_PROXY_UNREACHABLE: 'the proxy could not be reached: check the host and port in proxy_url (or HTTPS_PROXY)',
+  ERR_PROXY_TIMEOUT: 'the proxy did not answer in time',
+};
+
+/** What the client knows about a request that got no HTTP answer. */
+export interface TransportFailure {
+  /** The `code` of the thrown error (or of its cause), e.g. ECONNRESET; never its message. */
+  code: string | undefined;
+  /** The client's own deadline fired (the request was aborted by us, not by the peer). */
+  deadlineExceeded: boolean;
+}
+
+/**
+ * Maps a failed request to an error built only from the error's code: the library's error
+ * object carries the request config (and so the Authorization header), so nothing else of it
+ * is used.
+ */
+export function classifyTransportFailure(failure: TransportFailure): AsanaApiError {
+  const code = failure.code !== undefined && /^[A-Za-z0-9_]{1,64}$/.test(failure.code) ? failure.code : undefined;
+  const named = code ?? 'no error code';
+  if (failure.deadlineExceeded || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    return new AsanaApiError({ code: 'timeout', retryable: true, detail: `no complete answer in time (${named})` });
+  }
+  if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
+    return new AsanaApiError({ code: 'tls_error', retryable: false, detail: `certificate check failed (${code})` });
+  }
+  if (code !== undefined && code in PROXY_DETAILS) {
+    return new AsanaApiError({ code: 'network_error', retryable: code !== 'ERR_PROXY_AUTH_REQUIRED', detail: `${PROXY_DETAILS[code]} (${code})` });
+  }
+  if (code !== undefined && BAD_BODY_CODES.has(code)) {
+    return new AsanaApiError({
+      code: 'invalid_response',
+      retryable: true,
+      detail: `the response body was cut short or unreadable (${code})`,
+    });
+  }
+  return new AsanaApiError({ code: 'network_error', retryable: true, detail: `connection failed (${named})` });
+}
+
+/** The `code` of an error or of its cause, without touching anything else on it. */
+export function errorCodeOf(e: unknown): string | undefined {
+  const own = codeProperty(e);
+  if (own !== undefined) return own;
+  return typeof e === 'object' && e !== null ? codeProperty((e as { cause?: unknown }).cause) : undefined;
+}
+
+function codeProperty(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

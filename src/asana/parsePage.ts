@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { AsanaApiError } from './errors.js';
+import { auditLogEventSchema, auditLogPageSchema, type AuditLogEvent, type Page } from './schemas.js';
+
+/**
+ * Turns a 2xx body into a Page. A body that is not a page at all is a transient fault (a proxy's
+ * HTML, a cut connection) and may be retried. A page holding an event the collector cannot place
+ * (no gid or created_at) is not retried: the same page would come back, and skipping the event
+ * would lose it, so the run stops before it.
+ */
+export function parsePage(bodyText: string, contentType?: string): Page {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    throw new AsanaApiError({
+      code: 'invalid_response',
+      retryable: true,
+      detail: `the body is not JSON (${describeBody(bodyText, contentType)})`,
+    });
+  }
+
+  const envelope = auditLogPageSchema.safeParse(body);
+  if (!envelope.success) {
+    throw new AsanaApiError({
+      code: 'invalid_response',
+      retryable: true,
+      detail: `the body is JSON but not an audit log page (${describeIssues(envelope.error)})`,
+    });
+  }
+
+  const items = envelope.data.data;
+  const events: AuditLogEvent[] = [];
+  items.forEach((item, index) => {
+    const checked = auditLogEventSchema.safeParse(item);
+    if (!checked.success) {
+      throw new AsanaApiError({
+        code: 'invalid_response',
+        retryable: false,
+        detail:
+          `event ${index + 1} of ${items.length} on the page (${describeGid(item)}) is not a usable audit log ` +
+          `event (${describeIssues(checked.error)}); the run stops before this event so that it is not skipped`,
+      });
+    }
+    // The item itself, not zod's copy: the copy reorders keys, and Splunk must get the event as sent.
+    events.push(item as AuditLogEvent);
+  });
+
+  return { events, nextOffset: envelope.data.next_page?.offset ?? null };
+}
+
+function describeGid(item: unknown): string {
+  const gid = typeof item === 'object' && item !== null ? (item as { gid?: unknown }).gid : undefined;
+  if (typeof gid === 'string' && gid !== '') return `gid ${printable(gid, 40)}`;
+  if (typeof gid === 'number') return `gid ${gid}`;
+  return 'no gid';
+}
+
+/** Field paths and zod's own wording only: values could be anything, including huge. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'value'}: ${printable(issue.message, 80)}`)
+    .join('; ');
+}
+
+function describeBody(bodyText: string, contentType: string | undefined): string {
+  const type = contentType ? printable(contentType, 60) : 'no content type';
+  return bodyText.length === 0 ? `empty, ${type}` : `${bodyText.length} characters, ${type}`;
+}
+
+function printable(s: string, max: number): string {
+  const clean = s.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
