@@ -12,7 +12,7 @@ for %%C in ("%ASANA_AUDIT_LOG_NODE%" "%SPLUNK_HOME%\bin\node.exe" "node") do (
   set "CAND=%%~C"
   if not "!CAND!"=="" if not "!CAND!"=="\bin\node.exe" (
     set "MAJOR="
-    for /f "delims=" %%V in ('"!CAND!" -p "process.versions.node.split(String.fromCharCode(46))[0]" 2^>nul') do set "MAJOR=%%V"
+    for /f "tokens=1 delims=.v" %%V in ('"!CAND!" --version 2^>nul') do set "MAJOR=%%V"
     if defined MAJOR (
       if !MAJOR! GEQ 20 (
         "!CAND!" "%PROGRAM%" %*

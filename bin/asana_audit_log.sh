@@ -21,7 +21,9 @@ try_node() {
   candidate=$1
   [ -n "$candidate" ] || return 1
   [ -x "$candidate" ] || command -v "$candidate" >/dev/null 2>&1 || return 1
-  version=$("$candidate" -p 'process.versions.node' 2>/dev/null) || { found="$found $candidate (does not run)"; return 1; }
+  # --version answers without starting the JavaScript runtime: a few ms instead of ~80.
+  version=$("$candidate" --version 2>/dev/null) || { found="$found $candidate (does not run)"; return 1; }
+  version=${version#v}
   major=${version%%.*}
   case "$major" in
     ''|*[!0-9]*) found="$found $candidate (unreadable version)"; return 1 ;;
