@@ -12,6 +12,7 @@ import { maskProxyPassword, parseProxyUrl, withProxyPassword } from '../../src/s
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
 import { makeTestCa, type TestCa } from '../support/testCa.js';
+import { nock } from './nockScope.js';
 
 const TOKEN = 'agents-token-7c41e9a2d0';
 const PROXY_USER = 'svc-splunk';
@@ -27,6 +28,9 @@ describe('Asana HTTP agents: proxies and certificates against real loopback serv
   let proxy: ForwardProxy | undefined;
 
   before(async () => {
+    // An active nock interceptor opens sockets itself and ignores an agent's asynchronous
+    // createConnection (the CONNECT tunnel): say so instead of timing out.
+    assert.ok(!nock.isActive(), 'nock is still active from another suite: it must be restored (see nockScope.ts)');
     ca = makeTestCa('Inspecting Proxy CA');
     // Like a TLS-inspecting proxy's certificates: issued by a private CA for the names clients ask for.
     const leaf = ca.issue({ commonName: 'app.asana.test', san: 'DNS:app.asana.test,IP:127.0.0.1' });
