@@ -123,7 +123,7 @@ export class AuditLogClient implements PageSource {
 
     this.limiter = new Bottleneck({
       maxConcurrent,
-      minTime: (60_000 / opts.maxRequestsPerMinute) * this.timeScale,
+      minTime: minSpacingMs(opts.maxRequestsPerMinute) * this.timeScale,
     });
   }
 
@@ -307,6 +307,15 @@ export class AuditLogClient implements PageSource {
     this.ownAgents.push(agent);
     return agent;
   }
+}
+
+/**
+ * Even spacing of N a minute lets N + 1 requests fall inside one 60 s window when its ends land
+ * on two of them, and network jitter can squeeze a gap further: 1 % headroom keeps every window
+ * at or under N.
+ */
+export function minSpacingMs(requestsPerMinute: number): number {
+  return (60_000 / requestsPerMinute) * 1.01;
 }
 
 function headerOf(response: AxiosResponse, name: string): string | undefined {

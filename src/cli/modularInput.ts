@@ -1,12 +1,11 @@
 import { Redactor } from '../logging/redactor.js';
+import type { ProcessIo } from './processIo.js';
 import { defaultLogFile, ProcessLogger } from '../logging/processLogger.js';
 import { parseInputSettings, SettingsError } from '../settings/settings.js';
 import { readXmlFrom } from '../splunk/decodeStdin.js';
 import { inputNameOf, parseRunInput, parseValidationInput } from '../splunk/inputXml.js';
 import { XmlEventStream } from '../splunk/xmlEventStream.js';
 import { escapeXmlText } from '../splunk/xmlEscape.js';
-import { renderScheme } from '../splunk/schemeXml.js';
-import { ARGS } from '../settings/args.js';
 import { checkAccess } from './checkAccess.js';
 import { installStopHandlers } from './stopSignals.js';
 import { runInput } from './runInput.js';
@@ -17,19 +16,6 @@ import { proxyPasswordOf } from '../settings/proxyUrl.js';
 import { SplunkCredentialStore } from '../splunk/credentialStore.js';
 import { APP_NAME, resolveSecrets } from '../splunk/secretsFlow.js';
 import { splunkdTrust } from '../splunk/splunkdTrust.js';
-
-export interface ProcessIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
-
-/** `--scheme`: splunkd's introspection. */
-export function printScheme(io: ProcessIo): number {
-  io.stdout.write(renderScheme(ARGS));
-  return 0;
-}
 
 /**
  * The modular input's run mode: splunkd writes the configuration XML to stdin and reads events

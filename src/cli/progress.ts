@@ -12,7 +12,7 @@ export function progressReporter(out: NodeJS.WritableStream & { isTTY?: boolean 
   return {
     update(p: Progress): void {
       const t = now();
-      const text = `progress: ${p.events.toLocaleString('en-US')} events in ${p.pages} pages, newest ${p.newest ?? 'none yet'}`;
+      const text = `progress: ${withThousands(p.events)} events in ${p.pages} pages, newest ${p.newest ?? 'none yet'}`;
       if (out.isTTY) {
         out.write(`\r${text}\x1b[K`);
         shown = true;
@@ -27,4 +27,9 @@ export function progressReporter(out: NodeJS.WritableStream & { isTTY?: boolean 
       shown = false;
     },
   };
+}
+
+/** 1234567 → "1,234,567" without toLocaleString, whose first call loads ICU (~12 ms per start). */
+export function withThousands(n: number): string {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -31,7 +31,8 @@ describe('crash consistency (real child processes)', function () {
     const xml = inputXml({
       checkpointDir: dir,
       name: 'acme',
-      params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url, max_requests_per_minute: '1500', page_size: String(PAGE), backfill_concurrency: '1' },
+      // 600 a minute (a page every 100 ms) keeps the backlog from running out before the last kill.
+      params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url, max_requests_per_minute: '600', page_size: String(PAGE), backfill_concurrency: '1' },
     });
     const seen = new Set<string>();
     let duplicates = 0;
@@ -39,7 +40,7 @@ describe('crash consistency (real child processes)', function () {
     let killed = 0;
     for (let i = 0; i < kills; i++) {
       const run = await runLauncher([], xml, {
-        onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), 150 + Math.floor(random() * 700)),
+        onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), 150 + Math.floor(random() * 600)),
       });
       if (run.signal === 'SIGKILL') killed++;
       let dupThisRun = 0;
