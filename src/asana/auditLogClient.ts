@@ -2,12 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import Bottleneck from 'bottleneck';
+import pRetry from 'p-retry';
 import type { PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { classifyHttpFailure, classifyTransportFailure, errorCodeOf } from './classifyResponse.js';
 import { AsanaApiError } from './errors.js';
 import { parsePage } from './parsePage.js';
-import { decide, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryPolicy } from './retryPolicy.js';
+import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from './retryPolicy.js';
 import { FILTER_NAMES, type Page, type PageQuery } from './schemas.js';
 
 export interface AuditLogClientOptions {
@@ -130,17 +131,21 @@ export class AuditLogClient implements PageSource {
   async fetchPage(query: PageQuery): Promise<Page> {
     this.throwIfClosed();
     const request = this.prepare(query);
-    let transientFailures = 0;
-    let rateLimitFailures = 0;
-    for (;;) {
-      try {
-        return await this.attempt(request);
-      } catch (e) {
+    const failures: Record<FailureKind, number> = { rate_limit: 0, transient: 0, fatal: 0 };
+    let decision: RetryDecision = { retry: false, delayMs: 0 };
+    // p-retry runs the attempts; the policy (data, see retryPolicy.ts) decides whether and when,
+    // because only it knows Retry-After, the separate 429 budget and the shared gate.
+    return pRetry(() => this.attempt(request), {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 0,
+      maxTimeout: 0,
+      randomize: false,
+      onFailedAttempt: async ({ error: e }) => {
         const error = e instanceof AsanaApiError ? e : internalError();
         const kind = failureKind(error);
-        const attempt = kind === 'rate_limit' ? ++rateLimitFailures : kind === 'transient' ? ++transientFailures : 1;
-        const decision = decide(error, attempt, this.policy, this.random);
+        decision = decide(error, ++failures[kind], this.policy, this.random);
         if (!decision.retry || this.closed) {
+          decision = { retry: false, delayMs: 0 };
           if (kind === 'rate_limit') {
             this.logger.warn('Asana rate limit: not waiting it out in this run', {
               code: error.code,
@@ -149,14 +154,14 @@ export class AuditLogClient implements PageSource {
               cause: error.message,
             });
           }
-          throw error;
+          return;
         }
         this.stats.retries++;
         const waitMs = decision.delayMs * this.timeScale;
         this.logger.warn(kind === 'rate_limit' ? 'Asana rate limit: waiting before retrying' : 'Asana request failed: retrying', {
           code: error.code,
           status: error.status,
-          retry: attempt,
+          retry: failures[kind],
           wait_ms: Math.round(waitMs),
           path: request.path,
           cause: error.message,
@@ -164,8 +169,9 @@ export class AuditLogClient implements PageSource {
         // A 429 already closed the shared gate for this long; the next attempt waits there.
         if (kind === 'transient') await this.sleep(waitMs);
         this.throwIfClosed();
-      }
-    }
+      },
+      shouldRetry: () => decision.retry,
+    });
   }
 
   /** Stops the limiter, ends requests in flight and waits, and frees the client's own sockets. */
