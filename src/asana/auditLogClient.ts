@@ -10,6 +10,7 @@ import { AsanaApiError } from './errors.js';
 import { parsePage } from './parsePage.js';
 import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from './retryPolicy.js';
 import { FILTER_NAMES, type Page, type PageQuery } from './schemas.js';
+import { WakeableSleeps } from '../shared/wakeableSleeps.js';
 
 export interface AuditLogClientOptions {
   /** e.g. https://app.asana.com/api/1.0 */
@@ -81,7 +82,7 @@ export class AuditLogClient implements PageSource {
   private readonly limiter: Bottleneck;
   private readonly ownAgents: Array<http.Agent | https.Agent> = [];
   private readonly inFlight = new Set<AbortController>();
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeps = new WakeableSleeps();
   /** Epoch ms before which nothing may be sent (set by a 429). */
   private gateUntil = 0;
   private closed = false;
@@ -167,7 +168,7 @@ export class AuditLogClient implements PageSource {
           cause: error.message,
         });
         // A 429 already closed the shared gate for this long; the next attempt waits there.
-        if (kind === 'transient') await this.sleep(waitMs);
+        if (kind === 'transient') await this.sleeps.sleep(waitMs);
         this.throwIfClosed();
       },
       shouldRetry: () => decision.retry,
@@ -178,7 +179,7 @@ export class AuditLogClient implements PageSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const wake of this.sleepers) wake();
+    this.sleeps.wakeAll();
     for (const controller of this.inFlight) controller.abort();
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
     await this.limiter.disconnect().catch(() => undefined);
@@ -263,7 +264,7 @@ export class AuditLogClient implements PageSource {
         this.stats.throttledWaits++;
         counted = true;
       }
-      await this.sleep(this.gateUntil - now);
+      await this.sleeps.sleep(this.gateUntil - now);
       this.throwIfClosed();
     }
   }
@@ -285,19 +286,6 @@ export class AuditLogClient implements PageSource {
     const path = `/workspaces/${encodeURIComponent(query.workspaceGid)}/audit_log_events`;
     const search = params.toString();
     return { url: `${this.baseUrl}${path}?${search}`, path, query: search, sentOffset: query.offset !== undefined };
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 
   private throwIfClosed(): void {

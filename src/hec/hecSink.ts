@@ -18,6 +18,7 @@ import {
   parseHecReply,
 } from './hecErrors.js';
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecSettings.js';
+import { WakeableSleeps } from '../shared/wakeableSleeps.js';
 
 const gzip = promisify(zlib.gzip);
 
@@ -116,7 +117,7 @@ export class HecSink implements EventSink {
   private readonly random: () => number;
   private readonly ownAgents: http.Agent[] = [];
   private readonly inFlight = new Set<AbortController>();
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeps = new WakeableSleeps();
   private closed = false;
   private ackChecked = false;
 
@@ -190,7 +191,7 @@ export class HecSink implements EventSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const wake of this.sleepers) wake();
+    this.sleeps.wakeAll();
     for (const controller of this.inFlight) controller.abort();
     for (const agent of this.ownAgents) agent.destroy();
   }
@@ -230,7 +231,7 @@ export class HecSink implements EventSink {
     this.stats.pendingAcks = pending.size;
     try {
       while (pending.size > 0) {
-        await this.sleep(wait * this.timeScale);
+        await this.sleeps.sleep(wait * this.timeScale);
         this.throwIfClosed();
         wait = Math.min(poll.max, wait * 2);
         const acks = await this.queryAcks([...pending.keys()]);
@@ -295,7 +296,7 @@ export class HecSink implements EventSink {
           retry: failures,
           wait_ms: Math.round(waitMs),
         });
-        await this.sleep(waitMs);
+        await this.sleeps.sleep(waitMs);
         this.throwIfClosed();
       }
     }
@@ -330,19 +331,6 @@ export class HecSink implements EventSink {
     const text = typeof response.data === 'string' ? response.data : '';
     this.logger.debug('HEC request', { path, status: response.status, bytes: body.length, ms: Date.now() - started });
     return { status: response.status, body: text };
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (ms <= 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
   }
 
   private throwIfClosed(): void {

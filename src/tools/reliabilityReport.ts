@@ -4,17 +4,8 @@
  * markers. Run: node build/src/tools/reliabilityReport.js [--readme]
  */
 import fs from 'node:fs';
-
-interface Row {
-  area: string;
-  what: string;
-  tried: number;
-  lost: number;
-  duplicates: number;
-  note: string;
-}
-
-const FIGURES = 'build/reliability-figures.json';
+import { z } from 'zod';
+import { FIGURES_PATH as FIGURES, figureRowSchema } from './reliabilityFigures.js';
 const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
 
@@ -22,7 +13,7 @@ if (!fs.existsSync(FIGURES)) {
   process.stderr.write(`ERROR ${FIGURES} is missing: run the reliability suite first (npm run test:reliability)\n`);
   process.exit(1);
 }
-const rows = JSON.parse(fs.readFileSync(FIGURES, 'utf8')) as Row[];
+const rows = z.array(figureRowSchema).parse(JSON.parse(fs.readFileSync(FIGURES, 'utf8')));
 const order = ['crash', 'faults', 'limits', 'bad input', 'soak'];
 rows.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area));
 const cell = (s: string | number) => String(s).replace(/\|/g, '\\|');

@@ -2,16 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Where the suite leaves its measurements for `src/tools/reliabilityReport.ts` to print. */
-export const FIGURES_FILE = path.resolve('build/reliability-figures.json');
+import { FIGURES_PATH, type FigureRow } from '../../src/tools/reliabilityFigures.js';
 
-export interface FigureRow {
-  area: string;
-  what: string;
-  tried: number;
-  lost: number;
-  duplicates: number;
-  note: string;
-}
+export const FIGURES_FILE = path.resolve(FIGURES_PATH);
 
 /** Records one measured row; rows accumulate across the suite's files. */
 export function recordFigure(row: FigureRow): void {
