@@ -5,9 +5,9 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
 import { SeededRandom } from '../../src/mock/random.js';
-import { tempDir } from '../support/splunkdHarness.js';
+import { LAUNCHER, tempDir } from '../support/splunkdHarness.js';
 
-const BUNDLE = path.resolve('bin/ta_asana_audit_log.cjs');
+const BUNDLE = path.join(path.dirname(LAUNCHER), 'ta_asana_audit_log.cjs');
 const ASANA_TOKEN = 'e2e-asana-token-3c9d1f7a';
 const HEC_TOKEN = '6f1c2b7e-0d4a-4e8b-9c3f-1a2b3c4d5e6f';
 const PAGE_SIZE = 100;
@@ -18,11 +18,16 @@ interface Child {
   stderr: () => string;
 }
 
-/** `poll` from the bundle, as a service manager would start it: a real child process. */
+/**
+ * `poll` through the launcher, as a service manager would start it: a real child process (the
+ * launcher execs node, so signals reach the collector itself). ASANA_AUDIT_LOG_NODE and
+ * ASANA_AUDIT_LOG_LAUNCHER carry CI's Node matrix and unpacked-package runs through.
+ */
 function poll(args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, [BUNDLE, 'poll', ...args], {
+  const nodeChoice = process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {};
+  const child = spawn(LAUNCHER, ['poll', ...args], {
     cwd: tempDir('hec-e2e-cwd-'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ASANA_TOKEN, SPLUNK_HEC_TOKEN: HEC_TOKEN, ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ASANA_TOKEN, SPLUNK_HEC_TOKEN: HEC_TOKEN, ...nodeChoice, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -50,7 +55,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
   let hec: MockHec | undefined;
 
   before(function () {
-    if (!fs.existsSync(BUNDLE)) throw new Error('bin/ta_asana_audit_log.cjs is missing: run `npm run build` first (npm test does)');
+    if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npm run build\` first (npm test does)`);
   });
   afterEach(async () => {
     await asana?.close();
