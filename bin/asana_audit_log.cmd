@@ -15,7 +15,7 @@ for %%C in ("%ASANA_AUDIT_LOG_NODE%" "%SPLUNK_HOME%\bin\node.exe" "node") do (
     for /f "tokens=1 delims=.v" %%V in ('"!CAND!" --version 2^>nul') do set "MAJOR=%%V"
     if defined MAJOR (
       if !MAJOR! GEQ 20 (
-        "!CAND!" "%PROGRAM%" %*
+        "!CAND!" --max-semi-space-size=2 "%PROGRAM%" %*
         exit /b !ERRORLEVEL!
       )
       set "FOUND=!FOUND! !CAND! (v!MAJOR!)"

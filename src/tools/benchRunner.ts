@@ -148,9 +148,20 @@ export interface DrainChildResult {
   counter: GidCounter;
 }
 
-/** Runs the add-on's collector (request cap lifted) or the bare baseline in a process of its own. */
+/** The node flags the launcher runs the program with, so in-process measurements match it. */
+export function launcherNodeFlags(): string[] {
+  const m = /^NODE_FLAGS="([^"]*)"/m.exec(fs.readFileSync(LAUNCHER, 'utf8'));
+  return m?.[1] ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
+/**
+ * Runs the add-on's collector (request cap lifted) or the bare baseline in a process of its own,
+ * both with the launcher's node flags.
+ */
 export async function runDrainChild(spec: DrainChildSpec): Promise<DrainChildResult> {
-  const child = spawn(process.execPath, [BENCH_SCRIPT, '--child', 'drain', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [...launcherNodeFlags(), BENCH_SCRIPT, '--child', 'drain', JSON.stringify(spec)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const counter = new GidCounter();
   child.stdout?.setEncoding('utf8').on('data', (c: string) => counter.feed(c));
   const done = await nextReport(child, 'done');
