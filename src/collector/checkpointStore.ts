@@ -143,12 +143,14 @@ export class CheckpointStore {
   }
 
   save(cp: Checkpoint): void {
-    const generations = this.previous ? [this.previous, cp] : [cp];
+    // Encoded before any file is touched: a checkpoint that fails its own schema is a bug, not a
+    // disk problem, and must not be reported as one.
+    const text = encodeCheckpointFile(this.previous ? [this.previous, cp] : [cp]);
     const tmp = `${this.file}.tmp`;
     try {
       const fd = fs.openSync(tmp, 'w', 0o600);
       try {
-        fs.writeSync(fd, encodeCheckpointFile(generations));
+        fs.writeSync(fd, text);
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
