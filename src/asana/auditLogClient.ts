@@ -5,11 +5,12 @@ import Bottleneck from 'bottleneck';
 import pRetry from 'p-retry';
 import type { PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { classifyHttpFailure, classifyTransportFailure, errorCodeOf } from './classifyResponse.js';
+import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
 import { AsanaApiError } from './errors.js';
 import { parsePage } from './parsePage.js';
 import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from './retryPolicy.js';
 import { FILTER_NAMES, type Page, type PageQuery } from './schemas.js';
+import { DeadlineRequests, TransportFailure } from '../shared/deadlineRequests.js';
 import { WakeableSleeps } from '../shared/wakeableSleeps.js';
 
 export interface AuditLogClientOptions {
@@ -81,7 +82,7 @@ export class AuditLogClient implements PageSource {
   private readonly http: AxiosInstance;
   private readonly limiter: Bottleneck;
   private readonly ownAgents: Array<http.Agent | https.Agent> = [];
-  private readonly inFlight = new Set<AbortController>();
+  private readonly requests: DeadlineRequests;
   private readonly sleeps = new WakeableSleeps();
   /** Epoch ms before which nothing may be sent (set by a 429). */
   private gateUntil = 0;
@@ -96,6 +97,7 @@ export class AuditLogClient implements PageSource {
     checkPositive('maxRequestsPerMinute', opts.maxRequestsPerMinute);
     checkPositive('maxConcurrent', maxConcurrent, true);
     checkPositive('timeoutMs', this.timeoutMs);
+    this.requests = new DeadlineRequests(this.timeoutMs);
     checkPositive('timeScale', this.timeScale);
     this.policy = resolveRetryPolicy(opts.policy);
     this.logger = opts.logger ?? silentLogger;
@@ -180,7 +182,7 @@ export class AuditLogClient implements PageSource {
     if (this.closed) return;
     this.closed = true;
     this.sleeps.wakeAll();
-    for (const controller of this.inFlight) controller.abort();
+    this.requests.abortAll();
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
     await this.limiter.disconnect().catch(() => undefined);
     for (const agent of this.ownAgents) agent.destroy();
@@ -207,24 +209,15 @@ export class AuditLogClient implements PageSource {
   private async send(request: PreparedRequest): Promise<Page> {
     this.throwIfClosed();
     this.stats.requests++;
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    let deadlineExceeded = false;
-    const deadline = setTimeout(() => {
-      deadlineExceeded = true;
-      controller.abort();
-    }, this.timeoutMs);
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
-      response = await this.http.get<string>(request.url, {
-        signal: controller.signal,
-        headers: { Authorization: `Bearer ${this.#token}` },
-      });
+      response = await this.requests.run((signal) =>
+        this.http.get<string>(request.url, { signal, headers: { Authorization: `Bearer ${this.#token}` } }),
+      );
     } catch (e) {
-      // The library's error holds the request config, Authorization header included: only its
-      // code is read, and it goes no further than this block.
-      const error = this.closed ? closedError() : classifyTransportFailure({ code: errorCodeOf(e), deadlineExceeded });
+      const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
+      const error = this.closed ? closedError() : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded });
       this.logger.debug('Asana request got no answer', {
         path: request.path,
         query: request.query,
@@ -232,9 +225,6 @@ export class AuditLogClient implements PageSource {
         ms: Date.now() - started,
       });
       throw error;
-    } finally {
-      clearTimeout(deadline);
-      this.inFlight.delete(controller);
     }
 
     const { status } = response;

@@ -167,19 +167,6 @@ export function classifyTransportFailure(failure: TransportFailure): AsanaApiErr
   return new AsanaApiError({ code: 'network_error', retryable: true, detail: `connection failed (${named})` });
 }
 
-/** The `code` of an error or of its cause, without touching anything else on it. */
-export function errorCodeOf(e: unknown): string | undefined {
-  const own = codeProperty(e);
-  if (own !== undefined) return own;
-  return typeof e === 'object' && e !== null ? codeProperty((e as { cause?: unknown }).cause) : undefined;
-}
-
-function codeProperty(e: unknown): string | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }

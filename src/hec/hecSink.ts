@@ -18,6 +18,7 @@ import {
   parseHecReply,
 } from './hecErrors.js';
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecSettings.js';
+import { DeadlineRequests, TransportFailure } from '../shared/deadlineRequests.js';
 import { WakeableSleeps } from '../shared/wakeableSleeps.js';
 
 const gzip = promisify(zlib.gzip);
@@ -116,7 +117,7 @@ export class HecSink implements EventSink {
   private readonly logger: Logger;
   private readonly random: () => number;
   private readonly ownAgents: http.Agent[] = [];
-  private readonly inFlight = new Set<AbortController>();
+  private readonly requests: DeadlineRequests;
   private readonly sleeps = new WakeableSleeps();
   private closed = false;
   private ackChecked = false;
@@ -126,6 +127,7 @@ export class HecSink implements EventSink {
     this.policy = resolveRetryPolicy({ ...HEC_RETRY_POLICY, ...opts.policy });
     this.timeScale = opts.timeScale ?? 1;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.requests = new DeadlineRequests(this.timeoutMs);
     this.logger = opts.logger ?? silentLogger;
     this.random = opts.random ?? Math.random;
     this.channel = opts.ack ? (opts.channel ?? randomUUID()) : undefined;
@@ -192,7 +194,7 @@ export class HecSink implements EventSink {
     if (this.closed) return;
     this.closed = true;
     this.sleeps.wakeAll();
-    for (const controller of this.inFlight) controller.abort();
+    this.requests.abortAll();
     for (const agent of this.ownAgents) agent.destroy();
   }
 
@@ -305,28 +307,17 @@ export class HecSink implements EventSink {
   private async request(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
     this.throwIfClosed();
     this.stats.requests++;
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    let deadlineExceeded = false;
-    const deadline = setTimeout(() => {
-      deadlineExceeded = true;
-      controller.abort();
-    }, this.timeoutMs);
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
-      response = await this.http.post<string>(path, body, { headers, signal: controller.signal });
+      response = await this.requests.run((signal) => this.http.post<string>(path, body, { headers, signal }));
     } catch (e) {
-      // The library's error carries the request config, Authorization header included: only its code is read.
-      const errno = (e as { code?: unknown }).code;
+      const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
       const error = this.closed
         ? new HecError({ code: 'hec_network_error', retryable: false, detail: 'the HEC sink was closed' })
-        : classifyHecTransportFailure(typeof errno === 'string' ? errno : undefined, deadlineExceeded);
+        : classifyHecTransportFailure(failure.errno, failure.deadlineExceeded);
       this.logger.debug('HEC request got no answer', { path, code: error.code, ms: Date.now() - started });
       throw error;
-    } finally {
-      clearTimeout(deadline);
-      this.inFlight.delete(controller);
     }
     const text = typeof response.data === 'string' ? response.data : '';
     this.logger.debug('HEC request', { path, status: response.status, bytes: body.length, ms: Date.now() - started });

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { type HecEnvelope, readHecPayload } from './hecPayload.js';
 import { SeededRandom } from './random.js';
+import { listen } from './listen.js';
 
 export const DEFAULT_MOCK_HEC_TOKEN = '00000000-0000-4000-8000-00000000beef';
 
@@ -278,19 +278,11 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
   });
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { urlHost, port } = await listen(server, options.port, options.host);
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${urlHost}:${port}`,
     indexed: () => {
       settle();
       return [...indexed];

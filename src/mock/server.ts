@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { expiredOffsetReply, serveAuditLogEvents, type Reply } from './auditLogEndpoint.js';
 import { bodyForStatus, errorBody } from './errorBodies.js';
@@ -9,6 +8,7 @@ import { OffsetCodec } from './offsets.js';
 import { SeededRandom } from './random.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
 import { EventStore } from './store.js';
+import { listen } from './listen.js';
 
 export interface MockAsanaOptions {
   /** Default '1200000000000001'. */
@@ -228,17 +228,8 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
   const spreadDays = Math.min(options.spreadDays ?? 7, RETENTION_DAYS);
   if (options.initialEvents) generate(options.initialEvents, { at: new Date(clock()), spreadMs: spreadDays * DAY_MS }, false);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const urlHost = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '[::1]' : host;
-  baseUrl = `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}${API_PREFIX}`;
+  const { urlHost, port } = await listen(server, options.port, options.host);
+  baseUrl = `${options.tls ? 'https' : 'http'}://${urlHost}:${port}${API_PREFIX}`;
 
   let generator: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;

@@ -1,9 +1,9 @@
+import { errorCodeOf } from '../../src/shared/deadlineRequests.js';
 import assert from 'node:assert/strict';
 import {
   apiMessageOf,
   classifyHttpFailure,
   classifyTransportFailure,
-  errorCodeOf,
   parseRetryAfter,
 } from '../../src/asana/classifyResponse.js';
 import { errorBody } from './helpers.js';
