@@ -19,7 +19,7 @@ export interface ArgDefinition {
   requiredOnCreate: boolean;
   requiredOnEdit: boolean;
   /** Parses the raw string from inputs.conf (undefined when absent or empty). */
-  schema: z.ZodType;
+  schema: z.ZodType<unknown, unknown>;
   /** Shown in inputs.conf.spec and README. */
   defaultText?: string;
   secret?: boolean;
@@ -68,7 +68,7 @@ const apiBaseUrl = z.preprocess(
     .transform((v) => v.replace(/\/+$/, '')),
 );
 
-export const ARGS: readonly ArgDefinition[] = [
+export const ARGS = [
   {
     name: 'workspace_gid',
     title: 'Domain ID',
@@ -253,4 +253,4 @@ export const ARGS: readonly ArgDefinition[] = [
       z.enum(LOG_LEVELS, { error: 'must be DEBUG, INFO, WARN or ERROR' }).optional().transform((v) => v ?? 'INFO'),
     ),
   },
-];
+] as const satisfies readonly ArgDefinition[];
