@@ -3,6 +3,7 @@ import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { isAsanaApiError } from '../asana/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
+import { errorCode, errorText } from './errorFacts.js';
 
 export type AccessResult = { ok: true; sawEvents: boolean } | { ok: false; code: string; message: string };
 
@@ -15,7 +16,7 @@ export async function checkAccess(settings: InputSettings, logger: Logger, env: 
   try {
     agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env, maxSockets: 1 });
   } catch (e) {
-    return { ok: false, code: (e as { code?: string }).code ?? 'internal_error', message: (e as Error).message };
+    return { ok: false, code: errorCode(e), message: errorText(e) };
   }
   const client = new AuditLogClient({
     httpAgent: agents.httpAgent,
@@ -32,7 +33,7 @@ export async function checkAccess(settings: InputSettings, logger: Logger, env: 
     return { ok: true, sawEvents: page.events.length > 0 };
   } catch (e) {
     if (isAsanaApiError(e)) return { ok: false, code: e.code, message: e.message };
-    return { ok: false, code: 'internal_error', message: `the check failed unexpectedly: ${(e as Error).message}` };
+    return { ok: false, code: errorCode(e), message: `the check failed unexpectedly: ${errorText(e)}` };
   } finally {
     await client.close();
     agents.destroy();

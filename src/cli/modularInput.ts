@@ -7,6 +7,7 @@ import { inputNameOf, parseRunInput, parseValidationInput } from '../splunk/inpu
 import { XmlEventStream } from '../splunk/xmlEventStream.js';
 import { escapeXmlText } from '../splunk/xmlEscape.js';
 import { checkAccess } from './checkAccess.js';
+import { errorCode, errorText } from './errorFacts.js';
 import { installStopHandlers } from './stopSignals.js';
 import { runInput } from './runInput.js';
 import { checkpointPathFor } from '../collector/checkpointStore.js';
@@ -57,7 +58,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
       try {
         settings = await resolveSecrets(settings, credentialStoreFor(input, io.env), { persist: true, logger });
       } catch (e) {
-        logger.error(`${(e as Error).message}; nothing was collected, and no secret was written anywhere else`, { code: codeOf(e) });
+        logger.error(`${errorText(e)}; nothing was collected, and no secret was written anywhere else`, { code: errorCode(e) });
         exitCode = 1;
         continue;
       }
@@ -83,7 +84,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
       if (outcome.status === 'failed') exitCode = 1;
     }
   } catch (e) {
-    base.error((e as Error).message, { code: (e as { code?: string }).code ?? 'internal_error' });
+    base.error(errorText(e), { code: errorCode(e) });
     exitCode = 1;
   } finally {
     await base.close();
@@ -148,9 +149,4 @@ function credentialStoreFor(input: { serverUri: string; sessionKey: string }, en
 function registerSecrets(redactor: Redactor, settings: InputSettings): void {
   redactor.add(settings.token);
   redactor.add(proxyPasswordOf(settings.proxyUrl));
-}
-
-function codeOf(e: unknown): string {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'internal_error';
 }

@@ -1,11 +1,11 @@
 import { AuditLogClient } from '../asana/auditLogClient.js';
 import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
-import { isAsanaApiError } from '../asana/errors.js';
 import { collect, type CollectOptions, type CollectSummary } from '../collector/collector.js';
 import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
 import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
+import { errorCode, errorText } from './errorFacts.js';
 import { resolveStartAt } from './resolveStartAt.js';
 
 export interface RunInputOptions {
@@ -102,15 +102,4 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
   });
   return outcome;
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
-export function errorCode(e: unknown): string {
-  if (isAsanaApiError(e)) return e.code;
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'internal_error';
 }

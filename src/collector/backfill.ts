@@ -173,8 +173,8 @@ export async function drainStreams(
           }
         }
         const cursor = advanceCursor(s.cursor, query, page, fresh);
-        const nothingNew = fresh.length === 0 && (page.events.length === 0 || page.nextOffset === null);
-        const drained = page.events.length === 0 || nothingNew;
+        // Caught up: an empty page, or a page without an offset that held nothing new.
+        const drained = page.events.length === 0 || (fresh.length === 0 && page.nextOffset === null);
         const moved = JSON.stringify(cursor) !== JSON.stringify(s.cursor);
         s.cursor = cursor;
         if (drained && !s.live) s.done = true;

@@ -26,7 +26,6 @@ export interface ArgDefinition {
 }
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
-const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const intInRange = (min: number, max: number, dflt: number) =>
   z.preprocess(
     emptyToUndefined,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { AuditLogClient, type AuditLogClientOptions } from '../../src/asana/auditLogClient.js';
 import { AsanaApiError } from '../../src/asana/errors.js';
 import type { PageQuery } from '../../src/asana/schemas.js';
-import { errorBody, event, pageBody, recordingLogger, rejectionOf } from './helpers.js';
+import { CERTIFICATE_FAILURE_CODES, errorBody, event, pageBody, recordingLogger, rejectionOf } from './helpers.js';
 import { nock, useNock } from './nockScope.js';
 
 const ORIGIN = 'https://asana.invalid';
@@ -275,14 +275,7 @@ describe('AuditLogClient over scripted Asana answers', () => {
     });
 
     it('reports certificate failures as tls_error without retrying', async () => {
-      for (const code of [
-        'SELF_SIGNED_CERT_IN_CHAIN',
-        'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-        'DEPTH_ZERO_SELF_SIGNED_CERT',
-        'CERT_HAS_EXPIRED',
-        'ERR_TLS_CERT_ALTNAME_INVALID',
-        'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-      ]) {
+      for (const code of CERTIFICATE_FAILURE_CODES) {
         script(withCode(code));
         const c = client();
         const e = await rejectionOf(c.fetchPage(QUERY));

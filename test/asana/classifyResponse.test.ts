@@ -6,7 +6,7 @@ import {
   classifyTransportFailure,
   parseRetryAfter,
 } from '../../src/asana/classifyResponse.js';
-import { errorBody } from './helpers.js';
+import { CERTIFICATE_FAILURE_CODES, errorBody } from './helpers.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 
@@ -93,14 +93,7 @@ describe('parsing Retry-After', () => {
 
 describe('classifying transport failures', () => {
   it('reports certificate failures as tls_error, not retried', () => {
-    for (const code of [
-      'SELF_SIGNED_CERT_IN_CHAIN',
-      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-      'DEPTH_ZERO_SELF_SIGNED_CERT',
-      'CERT_HAS_EXPIRED',
-      'ERR_TLS_CERT_ALTNAME_INVALID',
-      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    ]) {
+    for (const code of CERTIFICATE_FAILURE_CODES) {
       const e = classifyTransportFailure({ code, deadlineExceeded: false });
       assert.equal(e.code, 'tls_error', code);
       assert.equal(e.retryable, false);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { AuditLogClient } from '../../src/asana/auditLogClient.js';
@@ -13,6 +12,7 @@ import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
 import { makeTestCa, type TestCa } from '../support/testCa.js';
 import { nock } from './nockScope.js';
+import { freePort } from '../support/freePort.js';
 
 const TOKEN = 'agents-token-7c41e9a2d0';
 const PROXY_USER = 'svc-splunk';
@@ -216,11 +216,3 @@ describe('proxy configuration', () => {
     assert.equal(bypassedByNoProxy('', 'app.asana.com', 443), false);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -138,15 +138,15 @@ describe('collect', () => {
           api.add(...eventSeries(n, undefined, perInstant));
           const checkpoints = new MemoryCheckpoints();
           const delivered: string[] = [];
-          let crashes = 0;
           for (const run of runs) {
             if (run.expire) api.expire();
             const sink = new MemorySink();
             sink.failAfter = run.failAt;
             try {
               await collect({ source: api, sink, checkpoints, logger: silentLogger }, { ...base, pageSize });
-            } catch {
-              crashes++;
+            } catch (e) {
+              // The only failure a run may end on here is the sink's, standing in for a crash.
+              assert.match((e as Error).message, /EPIPE/);
             }
             delivered.push(...gids(sink.written));
           }
@@ -155,7 +155,6 @@ describe('collect', () => {
           delivered.push(...gids(last.written));
           assert.deepEqual([...new Set(delivered)].sort(), gids(api.events).sort(), 'nothing lost');
           assert.equal(delivered.length, new Set(delivered).size, 'a failed write is never counted as delivered, so nothing repeats');
-          assert.ok(crashes <= runs.length);
         },
       ),
       { numRuns: 300 },
