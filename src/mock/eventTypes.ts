@@ -1,5 +1,5 @@
 /**
- * The audit log event types Asana documents, as data (from shared/reference/asana-event-types.tsv;
+ * The audit log event types Asana documents, as data (from test/fixtures/asana-event-types.tsv;
  * test/mock/eventTypes.test.ts keeps the two in step). Categories are the docs section in the
  * snake_case form seen on the wire; the resource type is the one the docs name, or the one implied
  * by the section when the docs leave it blank.

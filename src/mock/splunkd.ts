@@ -4,8 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A real splunkd management port on 127.0.0.1 (https with a certificate from a CA the test made,
- * or plain http), emulating the REST contract described in
- * shared/reference/splunk-modular-input.md, section "Secrets":
+ * or plain http), emulating the storage/passwords contract of Splunk's REST API reference
+ * ("Access endpoint descriptions", storage/passwords) as splunkd 9.x and 10.x answer it:
  *
  * - every call needs `Authorization: Splunk <session_key>`, else 401 with splunkd's JSON
  *   `{"messages":[{"type":"ERROR","text":…}]}`;

@@ -1,6 +1,6 @@
 /**
  * Reads the app's files for the tests, from the repository root (mocha runs there), and the
- * reference material CI places beside the repository in ../shared.
+ * reference data kept in test/fixtures.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,9 +38,9 @@ export interface DocumentedEventTypes {
   categories: Set<string>;
 }
 
-/** Parses ../shared/reference/asana-event-types.tsv. */
+/** Parses test/fixtures/asana-event-types.tsv. */
 export function documentedEventTypes(): DocumentedEventTypes {
-  const tsv = readFileSync(join(repoRoot, '..', 'shared', 'reference', 'asana-event-types.tsv'), 'utf8');
+  const tsv = readFileSync(join(repoRoot, 'test', 'fixtures', 'asana-event-types.tsv'), 'utf8');
   const [head, ...rows] = tsv.split(/\r?\n/).filter((l) => l.trim() !== '');
   const columns = (head ?? '').split('\t');
   const at = (name: string) => columns.indexOf(name);

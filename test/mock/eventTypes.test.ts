@@ -5,7 +5,7 @@ import { EVENT_CATEGORIES, EVENT_TYPES, eventTypeInfo } from '../../src/mock/eve
 
 describe('mock event types', () => {
   it('lists exactly the event types of the reference TSV, in its order, with its sections as categories', () => {
-    const tsv = readFileSync(resolve(process.cwd(), '../shared/reference/asana-event-types.tsv'), 'utf8');
+    const tsv = readFileSync(resolve(process.cwd(), 'test/fixtures/asana-event-types.tsv'), 'utf8');
     const rows = tsv
       .trim()
       .split(/\r?\n/)

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { decodeXmlBytes, readXmlFrom } from '../../src/splunk/decodeStdin.js';
 
-const FIXTURES = resolve(process.cwd(), '../shared/reference/splunk-sdk-fixtures');
+const FIXTURES = resolve(process.cwd(), 'test/fixtures/splunk-sdk');
 const fixture = (name: string) => readFileSync(resolve(FIXTURES, name));
 
 const SAMPLE = '<input><server_host>fü😀</server_host></input>';

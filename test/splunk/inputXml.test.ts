@@ -11,7 +11,7 @@ import {
   type SplunkXmlErrorCode,
 } from '../../src/splunk/inputXml.js';
 
-const FIXTURES = resolve(process.cwd(), '../shared/reference/splunk-sdk-fixtures');
+const FIXTURES = resolve(process.cwd(), 'test/fixtures/splunk-sdk');
 const fixtureText = (name: string) => decodeXmlBytes(readFileSync(resolve(FIXTURES, name)));
 
 const SECRET = 'sEcReT-KeY-0123456789';
