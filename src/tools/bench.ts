@@ -2,7 +2,7 @@
  * `npm run bench`: backfill speed against the rate limit, CPU cost next to a bare baseline, peak
  * memory and start-up time, measured against the bundled mock on this machine. Prints one table.
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
- * (default: --cpu-events; the README figure uses 1000000), --startup-runs N (default 11),
+ * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
  * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms).
  * Run: npm run bench [-- --events 1000000 ...]
  */

@@ -1,13 +1,14 @@
 /**
  * Prints the figures the reliability suite measured (build/reliability-figures.json) as a
- * Markdown table; with --readme, also writes them into README.md between the reliability
- * markers. Run: node build/src/tools/reliabilityReport.js [--readme]
+ * Markdown table; with --write, also writes them into docs/reliability.md between the reliability
+ * markers. Run: node build/src/tools/reliabilityReport.js [--write]
  */
 import fs from 'node:fs';
 import { z } from 'zod';
 import { FIGURES_PATH as FIGURES, figureRowSchema } from './reliabilityFigures.js';
 const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
+const PAGE = 'docs/reliability.md';
 
 if (!fs.existsSync(FIGURES)) {
   process.stderr.write(`ERROR ${FIGURES} is missing: run the reliability suite first (npm run test:reliability)\n`);
@@ -25,14 +26,14 @@ const table = [
 const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on a 2-core Linux machine, Node ${process.versions.node}, RELIABILITY_SCALE=${process.env.RELIABILITY_SCALE ?? 1}.`;
 process.stdout.write(`${table}\n\n${stamp}\n`);
 
-if (process.argv.includes('--readme')) {
-  const readme = fs.readFileSync('README.md', 'utf8');
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
+if (process.argv.includes('--write')) {
+  const page = fs.readFileSync(PAGE, 'utf8');
+  const a = page.indexOf(START);
+  const b = page.indexOf(END);
   if (a < 0 || b < a) {
-    process.stderr.write(`ERROR README.md has no ${START} ... ${END} markers\n`);
+    process.stderr.write(`ERROR ${PAGE} has no ${START} ... ${END} markers\n`);
     process.exit(1);
   }
-  fs.writeFileSync('README.md', `${readme.slice(0, a + START.length)}\n${table}\n\n${stamp}\n${readme.slice(b)}`);
-  process.stdout.write('README.md updated\n');
+  fs.writeFileSync(PAGE, `${page.slice(0, a + START.length)}\n${table}\n\n${stamp}\n${page.slice(b)}`);
+  process.stdout.write(`${PAGE} updated\n`);
 }
