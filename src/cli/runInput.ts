@@ -42,6 +42,13 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   let client: AuditLogClient | undefined;
   let agents: AsanaAgents | undefined;
   let summary: CollectSummary | undefined;
+  // What is delivered and checkpointed so far (progress is reported after each checkpoint save):
+  // the summary of a run that fails part-way counts it, not zero.
+  let checkpointed: CollectSummary | undefined;
+  const onProgress: CollectOptions['onProgress'] = (p) => {
+    checkpointed = p;
+    opts.onProgress?.(p);
+  };
   let outcome: RunOutcome;
   try {
     store.ensureWritable();
@@ -67,7 +74,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           pageSize: settings.pageSize,
           startAt: resolveStartAt(settings.startAt, new Date(), logger),
           shouldStop: opts.shouldStop,
-          onProgress: opts.onProgress,
+          onProgress,
           backfill: {
             concurrency: settings.backfillConcurrency,
             settleMs: settings.backfillSettleMinutes * 60_000,
@@ -91,13 +98,14 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
     agents?.destroy();
   }
   const stats = client?.stats;
+  const counted = summary ?? checkpointed;
   opts.summaryLogger.info('action=events_ingested', {
     input: settings.name,
-    n_events: summary?.events ?? 0,
-    pages: summary?.pages ?? 0,
+    n_events: counted?.events ?? 0,
+    pages: counted?.pages ?? 0,
     throttled_waits: stats?.throttledWaits ?? 0,
     retries: stats?.retries ?? 0,
-    lag_seconds: summary?.lagSeconds ?? undefined,
+    lag_seconds: counted?.lagSeconds ?? undefined,
     duration_ms: Date.now() - started,
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
   });
