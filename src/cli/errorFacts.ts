@@ -1,7 +1,9 @@
 import { isAsanaApiError } from '../asana/errors.js';
+import { type Naming, SETTING_NAMES } from '../settings/naming.js';
 
-/** The one-line text of anything thrown. */
-export function errorText(e: unknown): string {
+/** The one-line text of anything thrown, naming what to change as the context calls it. */
+export function errorText(e: unknown, naming: Naming = SETTING_NAMES): string {
+  if (isAsanaApiError(e)) return e.describe(naming);
   if (e instanceof Error) return e.message;
   return String(e);
 }

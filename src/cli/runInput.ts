@@ -5,6 +5,7 @@ import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointS
 import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
+import { type Naming, SETTING_NAMES } from '../settings/naming.js';
 import { errorCode, errorText } from './errorFacts.js';
 import { resolveStartAt } from './resolveStartAt.js';
 
@@ -19,11 +20,15 @@ export interface RunInputOptions {
   resetHint?: string;
   shouldStop?: () => boolean;
   onProgress?: CollectOptions['onProgress'];
+  /** Called before the summary line: a terminal's progress line is cleared first. */
+  onProgressEnd?: () => void;
   timeScale?: number;
   /** The caller holds the checkpoint's lock for longer than this run (`poll --follow`). */
   lockHeld?: boolean;
   /** Read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY when the settings name no proxy (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** What messages call the settings (default: the modular input's setting names). */
+  naming?: Naming;
 }
 
 export type RunOutcome =
@@ -37,6 +42,7 @@ export type RunOutcome =
  */
 export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   const { settings, logger } = opts;
+  const naming = opts.naming ?? SETTING_NAMES;
   const started = Date.now();
   const store = new CheckpointStore({ file: opts.checkpointFile, logger, resetHint: opts.resetHint });
   let client: AuditLogClient | undefined;
@@ -72,7 +78,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           workspaceGid: settings.workspaceGid,
           filters: settings.filters,
           pageSize: settings.pageSize,
-          startAt: resolveStartAt(settings.startAt, new Date(), logger),
+          startAt: resolveStartAt(settings.startAt, new Date(), logger, naming),
           shouldStop: opts.shouldStop,
           onProgress,
           backfill: {
@@ -87,11 +93,12 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
       if (!opts.lockHeld) store.unlock();
     }
   } catch (e) {
+    opts.onProgressEnd?.();
     if (e instanceof CheckpointLockedError) {
       logger.warn(e.message);
       return { status: 'locked' };
     }
-    logger.error(errorText(e), { code: errorCode(e) });
+    logger.error(errorText(e, naming), { code: errorCode(e) });
     outcome = { status: 'failed', error: e };
   } finally {
     await client?.close();
@@ -99,6 +106,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   }
   const stats = client?.stats;
   const counted = summary ?? checkpointed;
+  opts.onProgressEnd?.();
   opts.summaryLogger.info('action=events_ingested', {
     input: settings.name,
     n_events: counted?.events ?? 0,
