@@ -6,12 +6,12 @@ import pRetry from 'p-retry';
 import type { PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
-import { AsanaApiError } from './errors.js';
+import { AsanaApiError } from './asanaApiError.js';
 import { parsePage } from './parsePage.js';
-import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from './retryPolicy.js';
+import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from '../retry/retryPolicy.js';
 import { FILTER_NAMES, type Page, type PageQuery } from './schemas.js';
-import { DeadlineRequests, TransportFailure } from '../shared/deadlineRequests.js';
-import { WakeableSleeps } from '../shared/wakeableSleeps.js';
+import { DeadlineRequests, TransportFailure } from '../net/deadlineRequests.js';
+import { WakeableSleeps } from '../retry/wakeableSleeps.js';
 
 export interface AuditLogClientOptions {
   /** e.g. https://app.asana.com/api/1.0 */

@@ -1,4 +1,4 @@
-import { AsanaApiError, type AsanaErrorCode } from './errors.js';
+import { AsanaApiError, type AsanaErrorCode } from './asanaApiError.js';
 import { errorBodySchema } from './schemas.js';
 
 /** What the client saw of a non-2xx answer; plain data so the mapping stays a pure function. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AsanaApiError } from './errors.js';
+import { AsanaApiError } from './asanaApiError.js';
 import { auditLogEventSchema, auditLogPageSchema, type AuditLogEvent, type Page } from './schemas.js';
 
 /**

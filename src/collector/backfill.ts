@@ -1,4 +1,4 @@
-import { isAsanaApiError } from '../asana/errors.js';
+import { isAsanaApiError } from '../asana/asanaApiError.js';
 import type { AuditLogEvent, Filters } from '../asana/schemas.js';
 import type { Logger } from '../logging/logger.js';
 import type { Checkpoint, Cursor, Window } from './checkpoint.js';

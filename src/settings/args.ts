@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ACTOR_TYPES } from '../asana/schemas.js';
 import { LOG_LEVELS } from '../logging/logger.js';
-import { parseProxyUrl } from './proxyUrl.js';
+import { parseProxyUrl } from '../net/proxyUrl.js';
 import { parseStartAt } from './startAt.js';
 
 export const DEFAULT_API_BASE_URL = 'https://app.asana.com/api/1.0';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logging/logger.js';
-import { maskProxyPassword, parseProxyUrl, SECRET_MASK, withProxyPassword } from '../settings/proxyUrl.js';
+import { maskProxyPassword, parseProxyUrl, SECRET_MASK, withProxyPassword } from '../net/proxyUrl.js';
 import type { InputSettings } from '../settings/settings.js';
 import { SCHEME } from './inputXml.js';
 

@@ -1,4 +1,4 @@
-import { errorCodeOf } from '../../src/shared/deadlineRequests.js';
+import { errorCodeOf } from '../../src/net/deadlineRequests.js';
 import assert from 'node:assert/strict';
 import {
   apiMessageOf,

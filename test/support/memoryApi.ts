@@ -1,4 +1,4 @@
-import { AsanaApiError } from '../../src/asana/errors.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import type { AuditLogEvent, Page, PageQuery } from '../../src/asana/schemas.js';
 import type { PageSource } from '../../src/collector/ports.js';
 

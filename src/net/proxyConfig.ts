@@ -1,5 +1,5 @@
 import { isLoopbackHost } from '../settings/args.js';
-import type { ProxyEndpoint } from '../settings/proxyUrl.js';
+import type { ProxyEndpoint } from './proxyUrl.js';
 
 /** `Basic` credentials for Proxy-Authorization, or undefined for a proxy without userinfo. */
 export function proxyAuthorization(proxy: ProxyEndpoint): string | undefined {

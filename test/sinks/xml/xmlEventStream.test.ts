@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { AuditLogEvent } from '../../src/asana/schemas.js';
-import { epochSeconds, eventToXml, XmlEventStream } from '../../src/splunk/xmlEventStream.js';
-import { allXmlChars, nastyString } from './nastyStrings.js';
+import type { AuditLogEvent } from '../../../src/asana/schemas.js';
+import { epochSeconds, eventToXml, XmlEventStream } from '../../../src/sinks/xml/xmlEventStream.js';
+import { allXmlChars, nastyString } from '../../splunk/nastyStrings.js';
 
 const STANZA = 'asana_audit_log://acme';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { AsanaApiError, type AsanaErrorCode } from '../../src/asana/errors.js';
+import { AsanaApiError, type AsanaErrorCode } from '../../src/asana/asanaApiError.js';
 import {
   DEFAULT_RETRY_POLICY,
   backoffMs,
   decide,
   resolveRetryPolicy,
   type RetryPolicy,
-} from '../../src/asana/retryPolicy.js';
+} from '../../src/retry/retryPolicy.js';
 
 const policy: RetryPolicy = resolveRetryPolicy({
   maxRetries: 3,

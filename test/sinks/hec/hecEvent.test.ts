@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { splitBatches, toHecLine } from '../../src/hec/hecEvent.js';
-import { readHecPayload } from '../../src/mock/hecPayload.js';
+import { splitBatches, toHecLine } from '../../../src/sinks/hec/hecEvent.js';
+import { readHecPayload } from '../../../src/mock/hecPayload.js';
 
 describe('HEC event envelope', () => {
   it('carries created_at as epoch seconds with exactly three decimals and the event unchanged', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AuditLogEvent } from '../../src/asana/schemas.js';
-import { HecError } from '../../src/hec/hecErrors.js';
-import { HecSink, type HecSinkOptions } from '../../src/hec/hecSink.js';
-import { DEFAULT_MOCK_HEC_TOKEN, startMockHec, type MockHec, type MockHecOptions } from '../../src/mock/hecServer.js';
+import type { AuditLogEvent } from '../../../src/asana/schemas.js';
+import { HecError } from '../../../src/sinks/hec/hecErrors.js';
+import { HecSink, type HecSinkOptions } from '../../../src/sinks/hec/hecSink.js';
+import { DEFAULT_MOCK_HEC_TOKEN, startMockHec, type MockHec, type MockHecOptions } from '../../../src/mock/hecServer.js';
 
 const ACK_TOKEN = 'ack-token-51c2a9e0';
 const T0 = Date.parse('2026-02-01T00:00:00.000Z');

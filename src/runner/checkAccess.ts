@@ -1,6 +1,6 @@
 import { AuditLogClient } from '../asana/auditLogClient.js';
 import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
-import { isAsanaApiError } from '../asana/errors.js';
+import { isAsanaApiError } from '../asana/asanaApiError.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
 import { errorCode, errorText } from './errorFacts.js';

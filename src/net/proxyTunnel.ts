@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
-import type { ProxyEndpoint } from '../settings/proxyUrl.js';
+import type { ProxyEndpoint } from './proxyUrl.js';
 import { proxyAuthorization, proxyLabel } from './proxyConfig.js';
 
 export type ProxyErrorCode = 'ERR_PROXY_UNREACHABLE' | 'ERR_PROXY_AUTH_REQUIRED' | 'ERR_PROXY_REFUSED' | 'ERR_PROXY_TIMEOUT';

@@ -4,10 +4,10 @@ import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { backoffMs, resolveRetryPolicy, type RetryPolicy } from '../asana/retryPolicy.js';
-import type { AuditLogEvent } from '../asana/schemas.js';
-import type { EventSink } from '../collector/ports.js';
-import { silentLogger, type Logger } from '../logging/logger.js';
+import { backoffMs, resolveRetryPolicy, type RetryPolicy } from '../../retry/retryPolicy.js';
+import type { AuditLogEvent } from '../../asana/schemas.js';
+import type { EventSink } from '../../collector/ports.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 import { type Batch, type HecMetadata, splitBatches, toHecLine } from './hecEvent.js';
 import {
   classifyHecFailure,
@@ -18,8 +18,8 @@ import {
   parseHecReply,
 } from './hecErrors.js';
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecSettings.js';
-import { DeadlineRequests, TransportFailure } from '../shared/deadlineRequests.js';
-import { WakeableSleeps } from '../shared/wakeableSleeps.js';
+import { DeadlineRequests, TransportFailure } from '../../net/deadlineRequests.js';
+import { WakeableSleeps } from '../../retry/wakeableSleeps.js';
 
 const gzip = promisify(zlib.gzip);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AsanaApiError } from './errors.js';
+import type { AsanaApiError } from '../asana/asanaApiError.js';
 
 /**
  * How the client answers failures, kept as data so an input's settings or a test can change it

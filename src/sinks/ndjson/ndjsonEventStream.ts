@@ -1,6 +1,6 @@
-import type { AuditLogEvent } from '../asana/schemas.js';
-import type { EventSink } from '../collector/ports.js';
-import { FlushedWriter } from './flushedWriter.js';
+import type { AuditLogEvent } from '../../asana/schemas.js';
+import type { EventSink } from '../../collector/ports.js';
+import { FlushedWriter } from '../flushedWriter.js';
 
 /** One event per line, exactly as Asana sent it: for `poll` outside Splunk and for pipes. */
 export class NdjsonEventStream implements EventSink {

@@ -1,7 +1,7 @@
-import type { AuditLogEvent } from '../asana/schemas.js';
-import type { EventSink } from '../collector/ports.js';
-import { FlushedWriter } from '../output/flushedWriter.js';
-import { escapeXmlAttr, escapeXmlText, toXmlSafeJson } from './xmlEscape.js';
+import type { AuditLogEvent } from '../../asana/schemas.js';
+import type { EventSink } from '../../collector/ports.js';
+import { FlushedWriter } from '../flushedWriter.js';
+import { escapeXmlAttr, escapeXmlText, toXmlSafeJson } from '../../splunk/xmlEscape.js';
 
 export const DEFAULT_SOURCETYPE = 'asana:audit';
 

@@ -1,4 +1,4 @@
-import { isAsanaApiError } from '../asana/errors.js';
+import { isAsanaApiError } from '../asana/asanaApiError.js';
 
 /** The one-line text of anything thrown. */
 export function errorText(e: unknown): string {
