@@ -9,7 +9,7 @@ import { classifyHttpFailure, classifyTransportFailure } from './classifyRespons
 import { AsanaApiError } from './asanaApiError.js';
 import { parsePage } from './parsePage.js';
 import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from '../retry/retryPolicy.js';
-import { FILTER_NAMES, type Page, type PageQuery } from './schemas.js';
+import { FILTER_NAMES, type Page, type PageQuery } from '../model/auditLog.js';
 import { DeadlineRequests, TransportFailure } from '../net/deadlineRequests.js';
 import { WakeableSleeps } from '../retry/wakeableSleeps.js';
 

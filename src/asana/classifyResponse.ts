@@ -1,5 +1,6 @@
 import { AsanaApiError, type AsanaErrorCode } from './asanaApiError.js';
-import { errorBodySchema } from './schemas.js';
+import { isTlsFailure } from '../net/tlsErrors.js';
+import { errorBodySchema } from './apiSchemas.js';
 
 /** What the client saw of a non-2xx answer; plain data so the mapping stays a pure function. */
 export interface HttpFailure {
@@ -103,22 +104,6 @@ export function classifyHttpFailure(failure: HttpFailure): AsanaApiError {
   });
 }
 
-/** Node/OpenSSL codes for a certificate that did not verify: retrying cannot fix them. */
-export const TLS_ERROR_CODES: ReadonlySet<string> = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'HOSTNAME_MISMATCH',
-]);
-
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 /** Errors about the body's bytes (cut short, too large, undecodable): the request may succeed again. */
@@ -151,7 +136,7 @@ export function classifyTransportFailure(failure: TransportFailure): AsanaApiErr
   if (failure.deadlineExceeded || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new AsanaApiError({ code: 'timeout', retryable: true, detail: `no complete answer in time (${named})` });
   }
-  if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
+  if (code !== undefined && isTlsFailure(code)) {
     return new AsanaApiError({ code: 'tls_error', retryable: false, detail: `certificate check failed (${code})` });
   }
   if (code !== undefined && code in PROXY_DETAILS) {

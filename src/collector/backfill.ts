@@ -1,5 +1,5 @@
 import { isAsanaApiError } from '../asana/asanaApiError.js';
-import type { AuditLogEvent, Filters } from '../asana/schemas.js';
+import type { AuditLogEvent, Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
 import type { Checkpoint, Cursor, Window } from './checkpoint.js';
 import type { CheckpointPort, CollectSummary } from './collector.js';

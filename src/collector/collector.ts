@@ -1,4 +1,4 @@
-import type { Filters } from '../asana/schemas.js';
+import type { Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
 import { drainStreams } from './backfill.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';

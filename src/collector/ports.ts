@@ -1,4 +1,4 @@
-import type { AuditLogEvent, Page, PageQuery } from '../asana/schemas.js';
+import type { AuditLogEvent, Page, PageQuery } from '../model/auditLog.js';
 
 /**
  * Where pages come from. The Asana client implements it over HTTP; tests implement it with

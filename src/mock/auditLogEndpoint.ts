@@ -1,4 +1,4 @@
-import { ACTOR_TYPES, FILTER_NAMES, type Filters } from '../asana/schemas.js';
+import { ACTOR_TYPES, FILTER_NAMES, type Filters } from '../model/auditLog.js';
 import { OFFSET_HELP, errorBody } from './errorBodies.js';
 import { OffsetCodec, type StorePosition } from './offsets.js';
 import type { EventStore } from './store.js';

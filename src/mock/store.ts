@@ -1,5 +1,5 @@
-import type { Filters, FilterName } from '../asana/schemas.js';
-import { FILTER_NAMES } from '../asana/schemas.js';
+import type { Filters, FilterName } from '../model/auditLog.js';
+import { FILTER_NAMES } from '../model/auditLog.js';
 import type { StorePosition } from './offsets.js';
 
 export interface StoreQuery {

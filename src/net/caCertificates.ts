@@ -12,9 +12,14 @@ export class CaBundleError extends Error {
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
+/** The PEM certificate blocks of a text, unchecked; none when it holds none. */
+export function pemBlocks(text: string): string[] {
+  return text.match(PEM_BLOCK) ?? [];
+}
+
 /** The certificates of a PEM text; throws when it holds none or one does not parse. */
 export function parsePemCertificates(text: string, source: string): string[] {
-  const blocks = text.match(PEM_BLOCK) ?? [];
+  const blocks = pemBlocks(text);
   if (blocks.length === 0) throw new CaBundleError(`${source} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   blocks.forEach((pem, i) => {
     try {

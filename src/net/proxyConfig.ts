@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../settings/args.js';
+import { isLoopbackHost } from './loopback.js';
 import type { ProxyEndpoint } from './proxyUrl.js';
 
 /** `Basic` credentials for Proxy-Authorization, or undefined for a proxy without userinfo. */

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import type { ProxyEndpoint } from './proxyUrl.js';
 import { proxyAuthorization, proxyLabel } from './proxyConfig.js';
+import { isTlsFailure } from './tlsErrors.js';
 
 export type ProxyErrorCode = 'ERR_PROXY_UNREACHABLE' | 'ERR_PROXY_AUTH_REQUIRED' | 'ERR_PROXY_REFUSED' | 'ERR_PROXY_TIMEOUT';
 
@@ -82,17 +83,13 @@ export function openTunnel(proxy: ProxyEndpoint, target: { host: string; port: n
 
 /** A failure to reach the proxy, by code only; TLS failures keep their own code (ca_bundle fixes them). */
 export function proxyConnectError(proxy: ProxyEndpoint, e: Error & { code?: string }): Error {
-  if (e instanceof ProxyError || isTlsCode(e.code)) return e;
+  if (e instanceof ProxyError || (e.code !== undefined && isTlsFailure(e.code))) return e;
   return new ProxyError('ERR_PROXY_UNREACHABLE', `the proxy at ${proxyLabel(proxy)} could not be reached (${safeCode(e.code)})`);
 }
 
 /** TLS SNI takes names only, never IP addresses. */
 export function serverNameFor(host: string): string | undefined {
   return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
-}
-
-function isTlsCode(code: string | undefined): boolean {
-  return code !== undefined && (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || /CERT|SIGNATURE|ISSUER|SELF_SIGNED/.test(code));
 }
 
 function safeCode(code: string | undefined): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FILTER_NAMES, type Filters } from '../asana/schemas.js';
+import { FILTER_NAMES, type Filters } from '../model/auditLog.js';
 import { ARGS } from './args.js';
 
 /** One failed arg, named, with the rule it broke. */

@@ -4,7 +4,7 @@ import type http from 'node:http';
 import { inspect } from 'node:util';
 import { AuditLogClient } from '../../src/asana/auditLogClient.js';
 import { AsanaApiError, type AsanaErrorCode } from '../../src/asana/asanaApiError.js';
-import type { PageQuery } from '../../src/asana/schemas.js';
+import type { PageQuery } from '../../src/model/auditLog.js';
 import { errorBody, event, pageBody, recordingLogger, rejectionOf, startLoopbackServer, type LoopbackServer } from './helpers.js';
 import { nock, useNock } from './nockScope.js';
 

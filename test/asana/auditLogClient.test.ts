@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AuditLogClient, type AuditLogClientOptions } from '../../src/asana/auditLogClient.js';
 import { AsanaApiError } from '../../src/asana/asanaApiError.js';
-import type { PageQuery } from '../../src/asana/schemas.js';
+import type { PageQuery } from '../../src/model/auditLog.js';
 import { CERTIFICATE_FAILURE_CODES, errorBody, event, pageBody, recordingLogger, rejectionOf } from './helpers.js';
 import { nock, useNock } from './nockScope.js';
 

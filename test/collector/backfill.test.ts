@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AuditLogEvent, Page, PageQuery } from '../../src/asana/schemas.js';
+import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
 import { collect, type CollectOptions } from '../../src/collector/collector.js';
 import type { PageSource } from '../../src/collector/ports.js';

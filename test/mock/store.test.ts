@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Filters } from '../../src/asana/schemas.js';
+import type { Filters } from '../../src/model/auditLog.js';
 import { EventStore } from '../../src/mock/store.js';
 
 interface E {

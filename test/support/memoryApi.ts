@@ -1,5 +1,5 @@
 import { AsanaApiError } from '../../src/asana/asanaApiError.js';
-import type { AuditLogEvent, Page, PageQuery } from '../../src/asana/schemas.js';
+import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
 import type { PageSource } from '../../src/collector/ports.js';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTlsFailure } from '../../net/tlsErrors.js';
 
 /**
  * Every failure the Splunk HTTP Event Collector side can produce, with a stable code (for tests
@@ -163,21 +164,9 @@ export function classifyHecFailure(status: number, bodyText: string): HecError {
   return retry('hec_invalid_response');
 }
 
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-]);
-
 /** Maps a request that got no HTTP answer; `errno` is the library's error code, nothing more. */
 export function classifyHecTransportFailure(errno: string | undefined, deadlineExceeded: boolean): HecError {
   if (deadlineExceeded) return new HecError({ code: 'hec_timeout', retryable: true });
-  if (errno !== undefined && TLS_CODES.has(errno)) return new HecError({ code: 'hec_tls_error', retryable: false, detail: errno });
+  if (errno !== undefined && isTlsFailure(errno)) return new HecError({ code: 'hec_tls_error', retryable: false, detail: errno });
   return new HecError({ code: 'hec_network_error', retryable: true, detail: errno });
 }

@@ -1,4 +1,4 @@
-import type { AuditLogEvent } from '../../asana/schemas.js';
+import type { AuditLogEvent } from '../../model/auditLog.js';
 
 /** The fields HEC takes beside each event; absent ones fall back to the token's defaults. */
 export interface HecMetadata {

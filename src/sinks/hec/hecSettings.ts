@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../../settings/args.js';
+import { isLoopbackHost } from '../../net/loopback.js';
 
 export const DEFAULT_HEC_SOURCETYPE = 'asana:audit';
 export const DEFAULT_BATCH_EVENTS = 500;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { backoffMs, resolveRetryPolicy, type RetryPolicy } from '../../retry/retryPolicy.js';
-import type { AuditLogEvent } from '../../asana/schemas.js';
+import type { AuditLogEvent } from '../../model/auditLog.js';
 import type { EventSink } from '../../collector/ports.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
 import { type Batch, type HecMetadata, splitBatches, toHecLine } from './hecEvent.js';

@@ -1,4 +1,4 @@
-import type { AuditLogEvent } from '../../asana/schemas.js';
+import type { AuditLogEvent } from '../../model/auditLog.js';
 import type { EventSink } from '../../collector/ports.js';
 import { FlushedWriter } from '../flushedWriter.js';
 import { escapeXmlAttr, escapeXmlText, toXmlSafeJson } from '../../splunk/xmlEscape.js';

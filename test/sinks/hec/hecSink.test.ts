@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AuditLogEvent } from '../../../src/asana/schemas.js';
+import type { AuditLogEvent } from '../../../src/model/auditLog.js';
 import { HecError } from '../../../src/sinks/hec/hecErrors.js';
 import { HecSink, type HecSinkOptions } from '../../../src/sinks/hec/hecSink.js';
 import { DEFAULT_MOCK_HEC_TOKEN, startMockHec, type MockHec, type MockHecOptions } from '../../../src/mock/hecServer.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { AuditLogEvent } from '../../../src/asana/schemas.js';
+import type { AuditLogEvent } from '../../../src/model/auditLog.js';
 import { epochSeconds, eventToXml, XmlEventStream } from '../../../src/sinks/xml/xmlEventStream.js';
 import { allXmlChars, nastyString } from '../../splunk/nastyStrings.js';
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/**
+ * The audit log as every part of the program sees it: an event, the filters, a request for one page
+ * and the page that answers it. The Asana client produces it, settings name its filters, the
+ * collector pages through it and the sinks write its events.
+ */
+
 /** The actor types Asana documents; also the allowed values of the `actor_type` filter. */
 export const ACTOR_TYPES = ['user', 'asana', 'asana_support', 'anonymous', 'external_administrator'] as const;
 export const actorTypeSchema = z.enum(ACTOR_TYPES);
@@ -22,32 +28,6 @@ export const auditLogEventSchema = z.looseObject({
   event_category: z.string().optional(),
 });
 export type AuditLogEvent = z.infer<typeof auditLogEventSchema>;
-
-export const nextPageSchema = z
-  .looseObject({
-    offset: z.string().min(1),
-    path: z.string().optional(),
-    uri: z.string().optional(),
-  })
-  .nullable();
-
-/** The response envelope. `data` items are validated one by one so a bad event can be named. */
-export const auditLogPageSchema = z.looseObject({
-  data: z.array(z.unknown()),
-  next_page: nextPageSchema.optional(),
-});
-export type AuditLogPageBody = z.infer<typeof auditLogPageSchema>;
-
-export const errorBodySchema = z.looseObject({
-  errors: z.array(
-    z.looseObject({
-      message: z.string().optional(),
-      help: z.string().optional(),
-      phrase: z.string().optional(),
-    }),
-  ),
-});
-export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Filters the API accepts besides the time bounds. An offset is only valid with the same set. */
 export const FILTER_NAMES = ['event_type', 'actor_type', 'actor_gid', 'resource_gid'] as const;
