@@ -1,10 +1,9 @@
-import { isAsanaApiError } from '../asana/asanaApiError.js';
 import type { AuditLogEvent, Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
 import type { Checkpoint, Cursor, Window } from './checkpoint.js';
-import type { CheckpointPort, CollectSummary } from './collector.js';
+import type { CollectSummary } from './collector.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
-import type { EventSink, PageSource } from './ports.js';
+import { type CheckpointPort, type EventSink, OffsetExpiredError, type PageSource } from './ports.js';
 import { SerialSink } from './serialSink.js';
 import { pickSplit, splitWindow } from './windowPlan.js';
 
@@ -145,7 +144,7 @@ export async function drainStreams(
         try {
           page = await source.fetchPage(query);
         } catch (e) {
-          if (isAsanaApiError(e) && e.code === 'offset_expired' && query.offset !== undefined && consecutiveResumes < MAX_CONSECUTIVE_OFFSET_RESUMES) {
+          if (e instanceof OffsetExpiredError && query.offset !== undefined && consecutiveResumes < MAX_CONSECUTIVE_OFFSET_RESUMES) {
             consecutiveResumes++;
             summary.offsetResumes++;
             logger.warn('Asana no longer accepts the saved page offset: resuming from the newest emitted event time without skipping or repeating events', {

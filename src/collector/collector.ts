@@ -3,14 +3,8 @@ import type { Logger } from '../logging/logger.js';
 import { drainStreams } from './backfill.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
 import { queryFor } from './cursor.js';
-import type { EventSink, PageSource } from './ports.js';
+import type { CheckpointPort, EventSink, PageSource } from './ports.js';
 import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
-
-/** Where checkpoints live; the file store implements it, tests keep them in memory. */
-export interface CheckpointPort {
-  load(): Checkpoint | undefined;
-  save(cp: Checkpoint): void;
-}
 
 export interface CollectOptions {
   workspaceGid: string;

@@ -1,12 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import tls from 'node:tls';
+import { CodedError } from '../errors/codedError.js';
 
-export class CaBundleError extends Error {
-  readonly code = 'ca_bundle_invalid';
+export class CaBundleError extends CodedError<'ca_bundle_invalid'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'CaBundleError';
+    super('ca_bundle_invalid', message);
   }
 }
 

@@ -4,19 +4,13 @@ import type net from 'node:net';
 import type { ProxyEndpoint } from './proxyUrl.js';
 import { proxyAuthorization, proxyLabel } from './proxyConfig.js';
 import { isTlsFailure } from './tlsErrors.js';
+import { CodedError } from '../errors/codedError.js';
 
-export type ProxyErrorCode = 'ERR_PROXY_UNREACHABLE' | 'ERR_PROXY_AUTH_REQUIRED' | 'ERR_PROXY_REFUSED' | 'ERR_PROXY_TIMEOUT';
+export const PROXY_ERROR_CODES = ['ERR_PROXY_UNREACHABLE', 'ERR_PROXY_AUTH_REQUIRED', 'ERR_PROXY_REFUSED', 'ERR_PROXY_TIMEOUT'] as const;
+export type ProxyErrorCode = (typeof PROXY_ERROR_CODES)[number];
 
 /** A proxy failure; its message names the proxy by host and port only, never its credentials. */
-export class ProxyError extends Error {
-  constructor(
-    readonly code: ProxyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProxyError';
-  }
-}
+export class ProxyError extends CodedError<ProxyErrorCode> {}
 
 export interface TunnelOptions {
   /** CAs for an https:// proxy's own certificate (undefined: Node's defaults). */

@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/codedError.js';
 /** Where requests go through, read from `proxy_url`, `--proxy` or the environment. */
 export interface ProxyEndpoint {
   protocol: 'http:' | 'https:';
@@ -11,11 +12,9 @@ export interface ProxyEndpoint {
 /** The value a stored secret is replaced with in inputs.conf. */
 export const SECRET_MASK = '********';
 
-export class ProxyUrlError extends Error {
-  readonly code = 'proxy_url_invalid';
+export class ProxyUrlError extends CodedError<'proxy_url_invalid'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ProxyUrlError';
+    super('proxy_url_invalid', message);
   }
 }
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { AsanaApiError } from '../asana/asanaApiError.js';
+import type { CodedError } from '../errors/codedError.js';
 
 /**
- * How the client answers failures, kept as data so an input's settings or a test can change it
- * without touching the request loop. Delays are in real milliseconds; the client multiplies them
- * by its `timeScale`.
+ * How the Asana client and the HEC sink answer failures, kept as data so an input's settings or
+ * a test can change it without touching the retry loop (retryLoop.ts). Delays are in real
+ * milliseconds; the loop multiplies them by its `timeScale`.
  */
 export const retryPolicySchema = z.object({
   /** Retries of transient failures (5xx, timeouts, resets, unreadable bodies) for one page. */
@@ -50,18 +50,18 @@ export interface RetryDecision {
   delayMs: number;
 }
 
-/** 429s are counted apart from other failures: waiting as asked is always right, within limits. */
+/** Throttling (429) is counted apart from other failures: waiting as asked is always right, within limits. */
 export type FailureKind = 'rate_limit' | 'transient' | 'fatal';
 
-export function failureKind(error: AsanaApiError): FailureKind {
+export function failureKind(error: CodedError): FailureKind {
   if (!error.retryable) return 'fatal';
-  return error.code === 'rate_limited' ? 'rate_limit' : 'transient';
+  return error.throttled ? 'rate_limit' : 'transient';
 }
 
-/** How long a 429 asks everyone sharing the token to hold off, in real milliseconds. */
-export function rateLimitWaitMs(error: AsanaApiError, policy: RetryPolicy): number {
-  const asked = error.retryAfterSeconds;
-  return asked !== undefined && Number.isFinite(asked) && asked >= 0 ? asked * 1000 : policy.defaultRetryAfterMs;
+/** How long a throttling answer asks everyone sharing the token to hold off, in real milliseconds. */
+export function rateLimitWaitMs(error: CodedError, policy: RetryPolicy): number {
+  const asked = error.retryAfterMs;
+  return asked !== undefined && Number.isFinite(asked) && asked >= 0 ? asked : policy.defaultRetryAfterMs;
 }
 
 /** Backoff for the n-th transient failure (1-based), before jitter. */
@@ -75,7 +75,7 @@ export function backoffMs(attempt: number, policy: RetryPolicy): number {
  * for this page, and how long to wait first. `random` returns a number in [0, 1).
  */
 export function decide(
-  error: AsanaApiError,
+  error: CodedError,
   attempt: number,
   policy: RetryPolicy,
   random: () => number = Math.random,

@@ -3,7 +3,7 @@ import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { isAsanaApiError } from '../asana/asanaApiError.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
-import { errorCode, errorText } from './errorFacts.js';
+import { errorCode, errorText } from '../errors/codedError.js';
 
 export type AccessResult = { ok: true; sawEvents: boolean } | { ok: false; code: string; message: string };
 

@@ -1,6 +1,6 @@
 import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
 import type { Logger } from '../logging/logger.js';
-import { errorCode, errorText } from './errorFacts.js';
+import { errorCode, errorText } from '../errors/codedError.js';
 
 /**
  * Takes a checkpoint's lock for the life of a long-running collector, so a second collector on

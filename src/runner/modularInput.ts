@@ -7,7 +7,7 @@ import { inputNameOf, parseRunInput, parseValidationInput } from '../splunk/inpu
 import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
 import { escapeXmlText } from '../splunk/xmlEscape.js';
 import { checkAccess } from './checkAccess.js';
-import { errorCode, errorText } from './errorFacts.js';
+import { errorCode, errorText } from '../errors/codedError.js';
 import { installStopHandlers } from './stopSignals.js';
 import { runInput } from './runInput.js';
 import { checkpointPathFor } from '../collector/checkpointStore.js';

@@ -5,7 +5,7 @@ import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointS
 import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
-import { errorCode, errorText } from './errorFacts.js';
+import { errorCode, errorText } from '../errors/codedError.js';
 import { resolveStartAt } from './resolveStartAt.js';
 
 export interface RunInputOptions {

@@ -2,20 +2,20 @@ import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
 import { isTlsFailure } from '../net/tlsErrors.js';
+import { CodedError } from '../errors/codedError.js';
 import type { SplunkdTrust } from './splunkdTrust.js';
 
 export type SplunkdErrorCode = 'splunkd_unreachable' | 'splunkd_tls' | 'splunkd_refused' | 'splunkd_bad_answer';
 
 /** A failed call to splunkd's REST API, naming the step it was taken for. */
-export class SplunkdError extends Error {
+export class SplunkdError extends CodedError<SplunkdErrorCode> {
   constructor(
-    readonly code: SplunkdErrorCode,
+    code: SplunkdErrorCode,
     readonly step: string,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'SplunkdError';
+    super(code, message);
   }
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { OffsetExpiredError } from '../../src/collector/ports.js';
 import { AuditLogClient, type AuditLogClientOptions } from '../../src/asana/auditLogClient.js';
 import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import type { PageQuery } from '../../src/model/auditLog.js';
@@ -269,9 +270,9 @@ describe('AuditLogClient over scripted Asana answers', () => {
     it('reports a 400 about the offset of a request that sent one as offset_expired', async () => {
       script([400, errorBody('offset: Your pagination token is invalid or has expired.')]);
       const e = await rejectionOf(client().fetchPage({ ...QUERY, offset: 'old' }));
-      assert.ok(e instanceof AsanaApiError);
+      assert.ok(e instanceof OffsetExpiredError);
       assert.equal(e.code, 'offset_expired');
-      assert.equal(e.apiMessage, 'offset: Your pagination token is invalid or has expired.');
+      assert.ok(e.message.includes('Asana said: "offset: Your pagination token is invalid or has expired."'), e.message);
     });
 
     it('reports certificate failures as tls_error without retrying', async () => {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { CodedError } from '../../errors/codedError.js';
+import type { ErrorCode } from '../../errors/errorCodes.js';
+import { describeCode } from '../../errors/errorCodes.js';
 import { isTlsFailure } from '../../net/tlsErrors.js';
 
-/**
- * Every failure the Splunk HTTP Event Collector side can produce, with a stable code (for tests
- * and logs) and a cause and fix in plain words for whoever reads the collector's log.
- */
+/** The failures of Splunk's HTTP Event Collector; their cause-and-fix texts are in errors/errorCodes.ts. */
 export const HEC_ERROR_CODES = [
   'hec_token_rejected',
   'hec_index_rejected',
@@ -21,34 +21,8 @@ export const HEC_ERROR_CODES = [
   'hec_tls_error',
   'hec_invalid_response',
   'hec_ack_timeout',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type HecErrorCode = (typeof HEC_ERROR_CODES)[number];
-
-const CAUSE_AND_FIX: Record<HecErrorCode, string> = {
-  hec_token_rejected:
-    'Splunk HEC rejected the token: check SPLUNK_HEC_TOKEN (or --hec-token-file) and that the token exists and is enabled in Settings > Data inputs > HTTP Event Collector',
-  hec_index_rejected:
-    'Splunk HEC refused the index: add it to the token\'s allowed indexes, or set --index to one the token may write to',
-  hec_ack_required:
-    'the HEC token has indexer acknowledgment enabled: add --hec-ack so the collector sends a channel and waits for acknowledgment',
-  hec_ack_disabled:
-    'indexer acknowledgment is off for this HEC token: enable it on the token, or drop --hec-ack (the checkpoint then advances on HTTP 200)',
-  hec_bad_request:
-    'Splunk HEC rejected the request as malformed: this is a bug in the collector or a proxy that alters requests; nothing was checkpointed past it',
-  hec_too_large: 'Splunk HEC refused the request as too large (413): lower --hec-batch-bytes below the HEC max_content_length',
-  hec_not_found:
-    'nothing answers at the HEC URL\'s collector path (404): set --hec-url (or SPLUNK_HEC_URL) to the HEC base URL, such as https://http-inputs-<stack>.splunkcloud.com or https://splunk.example.com:8088',
-  hec_redirect: 'the HEC URL redirects: set --hec-url to the final address',
-  hec_busy: 'Splunk HEC is busy or its queues are full (503): retrying with backoff; nothing is checkpointed until Splunk accepts the events',
-  hec_server_error: 'Splunk HEC had a server error: retrying with backoff; nothing is checkpointed until Splunk accepts the events',
-  hec_timeout: 'Splunk HEC did not answer in time: retrying with backoff',
-  hec_network_error: 'Splunk HEC could not be reached: check the HEC URL, DNS, firewall and load balancer; retrying with backoff',
-  hec_tls_error:
-    'TLS certificate verification failed for Splunk HEC: if HEC uses a private or self-signed certificate, point NODE_EXTRA_CA_CERTS at its CA certificate (PEM)',
-  hec_invalid_response: 'Splunk HEC sent an answer that is not HEC\'s JSON (a proxy page?): retrying',
-  hec_ack_timeout:
-    'Splunk did not acknowledge a batch as indexed in time: it was sent again (Splunk may index it twice); check the indexers\' health',
-};
 
 export interface HecErrorInit {
   code: HecErrorCode;
@@ -58,23 +32,22 @@ export interface HecErrorInit {
   hecCode?: number;
   /** HEC's own `text`. */
   hecText?: string;
+  /** Seconds HEC asked us to wait (Retry-After on a 429 or 503). */
+  retryAfterSeconds?: number;
   detail?: string;
 }
 
-export class HecError extends Error {
-  readonly code: HecErrorCode;
-  readonly retryable: boolean;
+export class HecError extends CodedError<HecErrorCode> {
   readonly status?: number;
   readonly hecCode?: number;
 
   constructor(init: HecErrorInit) {
-    const parts = [CAUSE_AND_FIX[init.code]];
-    if (init.hecText !== undefined) parts.push(`HEC said: "${init.hecText}" (code ${init.hecCode ?? '?'})`);
-    if (init.detail) parts.push(init.detail);
-    super(parts.join('. '));
-    this.name = 'HecError';
-    this.code = init.code;
-    this.retryable = init.retryable;
+    const said = init.hecText !== undefined ? `HEC said: "${init.hecText}" (code ${init.hecCode ?? '?'})` : undefined;
+    super(init.code, describeCode(init.code, said, init.detail), {
+      retryable: init.retryable,
+      throttled: init.retryAfterSeconds !== undefined,
+      retryAfterMs: init.retryAfterSeconds === undefined ? undefined : init.retryAfterSeconds * 1000,
+    });
     this.status = init.status;
     this.hecCode = init.hecCode;
   }
@@ -129,14 +102,18 @@ export function parseHecReply(bodyText: string): HecReply | undefined {
   return reply.success ? reply.data : undefined;
 }
 
-/** Maps a non-2xx answer (status and body, already free of secrets) to the error the sink acts on. */
-export function classifyHecFailure(status: number, bodyText: string): HecError {
+/**
+ * Maps a non-2xx answer (status and body, already free of secrets) to the error the sink acts on.
+ * A busy HEC that says how long to wait (Retry-After, in seconds) is waited out as asked.
+ */
+export function classifyHecFailure(status: number, bodyText: string, retryAfterSeconds?: number): HecError {
   const reply = parseHecReply(bodyText);
   const hecCode = reply?.code;
   const hecText = reply ? reply.text.replace(/\s+/g, ' ').slice(0, MAX_TEXT) : undefined;
   const base = { status, hecCode, hecText, detail: `HTTP ${status}` };
   const fatal = (code: HecErrorCode) => new HecError({ ...base, code, retryable: false });
   const retry = (code: HecErrorCode) => new HecError({ ...base, code, retryable: true });
+  const busy = () => new HecError({ ...base, code: 'hec_busy', retryable: true, retryAfterSeconds });
 
   switch (hecCode) {
     case HEC_CODES.tokenDisabled:
@@ -151,15 +128,16 @@ export function classifyHecFailure(status: number, bodyText: string): HecError {
     case HEC_CODES.ackDisabled:
       return fatal('hec_ack_disabled');
     case HEC_CODES.serverBusy:
-      return retry('hec_busy');
+      return busy();
   }
   if (status === 401 || status === 403) return fatal('hec_token_rejected');
   if (status === 404) return fatal('hec_not_found');
   if (status === 413) return fatal('hec_too_large');
   if (status >= 300 && status <= 399) return fatal('hec_redirect');
-  if (status === 503) return retry('hec_busy');
+  if (status === 503) return busy();
   if (status >= 500) return retry('hec_server_error');
-  if (status === 408 || status === 429) return retry('hec_busy');
+  if (status === 429) return busy();
+  if (status === 408) return retry('hec_busy');
   if (status >= 400) return fatal('hec_bad_request');
   return retry('hec_invalid_response');
 }

@@ -4,7 +4,9 @@ import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { backoffMs, resolveRetryPolicy, type RetryPolicy } from '../../retry/retryPolicy.js';
+import { withRetries } from '../../retry/retryLoop.js';
+import { parseRetryAfter } from '../../retry/retryAfter.js';
+import { resolveRetryPolicy, type RetryPolicy } from '../../retry/retryPolicy.js';
 import type { AuditLogEvent } from '../../model/auditLog.js';
 import type { EventSink } from '../../collector/ports.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
@@ -40,8 +42,9 @@ export interface HecSinkOptions {
   /** First and longest wait between ack polls; default 250 and 5000. */
   ackPollMs?: { first: number; max: number };
   /**
-   * Retries of 503s, network errors and timeouts, as data (the same shape as the Asana client's
-   * policy; only `maxRetries`, `baseDelayMs`, `backoffFactor`, `maxDelayMs` and `jitter` apply).
+   * Retries of 503s, network errors and timeouts, as data: the same policy and retry loop as the
+   * Asana client's (retry/). A 429 or 503 with Retry-After is waited out as asked, within
+   * `maxRateLimitRetries` and `maxRetryAfterMs`.
    */
   policy?: Partial<RetryPolicy>;
   /** Multiplies every wait (backoff, ack polls, ack timeout); tests use e.g. 0.01. */
@@ -212,8 +215,8 @@ export class HecSink implements EventSink {
   private async post(p: Prepared): Promise<number> {
     const headers: Record<string, string> = this.opts.gzip === false ? {} : { 'Content-Encoding': 'gzip' };
     return this.withRetries('send events', async () => {
-      const { status, body } = await this.request(EVENT_PATH, p.body, headers);
-      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body));
+      const { status, body, retryAfter } = await this.request(EVENT_PATH, p.body, headers);
+      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter);
       const reply = parseHecReply(body);
       if (!reply) throw new HecError({ code: 'hec_invalid_response', retryable: true, status, detail: `HTTP ${status}` });
       if (reply.code !== HEC_CODES.success) throw classifyHecFailure(400, this.redact(body));
@@ -266,8 +269,8 @@ export class HecSink implements EventSink {
   private async queryAcks(ids: number[]): Promise<Record<string, boolean>> {
     return this.withRetries('poll acks', async () => {
       this.stats.ackPolls++;
-      const { status, body } = await this.request(ACK_PATH, Buffer.from(JSON.stringify({ acks: ids })), {});
-      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body));
+      const { status, body, retryAfter } = await this.request(ACK_PATH, Buffer.from(JSON.stringify({ acks: ids })), {});
+      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter);
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
@@ -281,30 +284,31 @@ export class HecSink implements EventSink {
   }
 
   private async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    for (let failures = 0; ; ) {
-      try {
-        return await attempt();
-      } catch (e) {
-        const error = e instanceof HecError ? e : new HecError({ code: 'hec_network_error', retryable: false, detail: 'unexpected failure in the HEC sink' });
-        failures++;
-        if (!error.retryable || failures > this.policy.maxRetries || this.closed) throw error;
+    return withRetries(attempt, {
+      policy: this.policy,
+      timeScale: this.timeScale,
+      random: this.random,
+      unexpected: () => new HecError({ code: 'hec_network_error', retryable: false, detail: 'unexpected failure in the HEC sink' }),
+      closed: () => this.closed,
+      wait: async (_kind, ms) => {
+        await this.sleeps.sleep(ms);
+        this.throwIfClosed();
+      },
+      onRetry: (error, _kind, retry, waitMs) => {
         this.stats.retries++;
-        const full = backoffMs(failures, this.policy);
-        const waitMs = full * (1 - this.policy.jitter * Math.min(Math.max(this.random(), 0), 1)) * this.timeScale;
         this.logger.warn(`Splunk HEC request failed (${what}): retrying`, {
           code: error.code,
-          status: error.status,
-          hec_code: error.hecCode,
-          retry: failures,
+          status: error instanceof HecError ? error.status : undefined,
+          hec_code: error instanceof HecError ? error.hecCode : undefined,
+          retry,
           wait_ms: Math.round(waitMs),
         });
-        await this.sleeps.sleep(waitMs);
-        this.throwIfClosed();
-      }
-    }
+      },
+    });
   }
 
-  private async request(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  /** One POST; `retryAfter` is the answer's Retry-After in seconds, when it has a usable one. */
+  private async request(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string; retryAfter?: number }> {
     this.throwIfClosed();
     this.stats.requests++;
     const started = Date.now();
@@ -321,7 +325,9 @@ export class HecSink implements EventSink {
     }
     const text = typeof response.data === 'string' ? response.data : '';
     this.logger.debug('HEC request', { path, status: response.status, bytes: body.length, ms: Date.now() - started });
-    return { status: response.status, body: text };
+    const retryAfterHeader: unknown = response.headers['retry-after'];
+    const retryAfter = typeof retryAfterHeader === 'string' ? parseRetryAfter(retryAfterHeader, Date.now()) : undefined;
+    return { status: response.status, body: text, retryAfter };
   }
 
   private throwIfClosed(): void {
