@@ -1,6 +1,6 @@
 import type { Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
-import { drainStreams } from './backfill.js';
+import { drainStreams } from './drainStreams.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
 import { queryFor } from './cursor.js';
 import type { CheckpointPort, EventSink, PageSource } from './ports.js';
@@ -49,7 +49,7 @@ export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
  * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
  * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
  * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
- * first split into windows drained side by side (see backfill.ts).
+ * first split into windows drained side by side (see drainStreams.ts).
  */
 export async function collect(
   deps: { source: PageSource; sink: EventSink; checkpoints: CheckpointPort; logger: Logger },
