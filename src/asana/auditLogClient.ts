@@ -332,6 +332,7 @@ function checkBaseUrl(baseUrl: string): string {
 function checkToken(token: string): string {
   // Said without the value: this message can end up in a log.
   if (typeof token !== 'string' || token.trim() === '') throw new Error('AuditLogClient: the token is empty');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in the token is what this rejects.
   if (/[\u0000-\u001f\u007f]|\s/.test(token)) throw new Error('AuditLogClient: the token contains whitespace or control characters');
   return token;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { PageQuery } from '../model/auditLog.js';
+import type { Page, PageQuery } from '../model/auditLog.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
 import { type EventSink, OffsetExpiredError, type PageSource } from './ports.js';
 import type { ProgressLedger } from './progressLedger.js';
@@ -32,7 +32,7 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
   while (!deps.stopping()) {
     deps.beforePage(s);
     const query = queryFor(s.cursor, deps.base);
-    let page;
+    let page: Page;
     try {
       page = await source.fetchPage(query);
     } catch (e) {

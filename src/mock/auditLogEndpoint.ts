@@ -67,7 +67,9 @@ export function serveAuditLogEvents(ctx: EndpointContext, params: URLSearchParam
   }
   // Stored events are already JSON: the page is their bytes joined, with no parse or stringify.
   const parts: Buffer[] = [DATA_OPEN];
-  page.json.forEach((json, i) => parts.push(...(i === 0 ? [json] : [COMMA, json])));
+  page.json.forEach((json, i) => {
+    parts.push(...(i === 0 ? [json] : [COMMA, json]));
+  });
   parts.push(Buffer.from(`],"next_page":${JSON.stringify(nextPage)}}`));
   return { status: 200, body: Buffer.concat(parts) };
 }

@@ -71,7 +71,10 @@ export class EventStore {
       if (value === undefined) continue;
       const key = indexKey(name, value);
       let list = this.indexes.get(key);
-      if (!list) this.indexes.set(key, (list = []));
+      if (!list) {
+        list = [];
+        this.indexes.set(key, list);
+      }
       this.insertInOrder(list, seq);
     }
   }

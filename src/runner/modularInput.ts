@@ -46,7 +46,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
       redactor.add(params.token);
       redactor.add(proxyPasswordOf(params.proxy_url));
       const logger = base.forInput(name);
-      let settings;
+      let settings: InputSettings;
       try {
         settings = parseInputSettings(name, params);
       } catch (e) {
@@ -110,7 +110,7 @@ export async function validateArguments(io: ProcessIo): Promise<number> {
     redactor.add(input.sessionKey);
     redactor.add(input.item.params.token);
     redactor.add(proxyPasswordOf(input.item.params.proxy_url));
-    let settings;
+    let settings: InputSettings;
     try {
       settings = parseInputSettings(input.item.name, input.item.params);
     } catch (e) {

@@ -205,7 +205,9 @@ describe('AuditLogClient over scripted Asana answers', () => {
       assert.equal(page.events.length, 1);
       assert.equal(c.stats.retries, 4);
       assert.equal(c.stats.requests, 5);
-      gaps(arrivals).forEach((gap, i) => assert.ok(gap >= 3 * 2 ** i, `gaps ${gaps(arrivals)}`));
+      gaps(arrivals).forEach((gap, i) => {
+        assert.ok(gap >= 3 * 2 ** i, `gaps ${gaps(arrivals)}`);
+      });
       const warns = logger.lines.filter((l) => l.level === 'WARN');
       assert.deepEqual(
         warns.map((w) => [w.fields?.code, w.fields?.status]),

@@ -41,7 +41,10 @@ class HeldWritable extends Writable {
     super({ highWaterMark: 1, decodeStrings: false });
   }
   override _write(chunk: unknown, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (this.failWith) return cb(this.failWith);
+    if (this.failWith) {
+      cb(this.failWith);
+      return;
+    }
     this.chunks.push(String(chunk));
     this.pending.push(cb);
   }
