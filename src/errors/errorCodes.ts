@@ -60,7 +60,7 @@ export const ERROR_CODES = {
     'the proxy asks for credentials or rejected them (407): put user:password in proxy_url (or --proxy)',
   ERR_PROXY_REFUSED: 'the proxy refused to open a tunnel to Asana: ask its admins to allow CONNECT to app.asana.com:443',
   ERR_PROXY_UNREACHABLE: 'the proxy could not be reached: check the host and port in proxy_url (or HTTPS_PROXY)',
-  ERR_PROXY_TIMEOUT: 'the proxy did not answer in time',
+  ERR_PROXY_TIMEOUT: 'the proxy did not answer in time: check that it is up and that proxy_url (or HTTPS_PROXY) names it',
 
   // The input's settings (SettingsError, ProxyUrlError, CaBundleError).
   invalid_setting: "a setting of the input is invalid: fix it in the input's settings (inputs.conf) or on the command line",

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { CodedError, errorCode, errorText } from '../../src/errors/codedError.js';
+import { describeCode, ERROR_CODES } from '../../src/errors/errorCodes.js';
+import { SettingsError } from '../../src/settings/settings.js';
+
+describe('error model', () => {
+  it('gives every code a cause and a fix', () => {
+    for (const [code, text] of Object.entries(ERROR_CODES)) {
+      assert.match(code, /^[a-z_]+$|^ERR_PROXY_[A-Z_]+$/, code);
+      assert.ok(text.includes(':') && text.length > 30, `${code}: "${text}" does not say a cause and a fix`);
+    }
+  });
+
+  it('defaults a message to the registry text, and adds details after it', () => {
+    assert.equal(new CodedError('hec_redirect').message, ERROR_CODES.hec_redirect);
+    assert.equal(describeCode('timeout', undefined, 'after 30 s', ''), `${ERROR_CODES.timeout}. after 30 s`);
+  });
+
+  it('reads the code for logs from a CodedError, else from a library error, else internal_error', () => {
+    assert.equal(errorCode(new SettingsError([{ arg: 'workspace_gid', message: 'is required' }])), 'invalid_setting');
+    assert.equal(errorCode(Object.assign(new Error('denied'), { code: 'EACCES' })), 'EACCES');
+    assert.equal(errorCode(new Error('plain')), 'internal_error');
+    assert.equal(errorCode('a string'), 'internal_error');
+    assert.equal(errorText(new SettingsError([{ arg: 'workspace_gid', message: 'is required' }])), 'workspace_gid is required');
+    assert.equal(errorText(42), '42');
+  });
+
+  it('names each error by its class', () => {
+    assert.equal(new SettingsError([]).name, 'SettingsError');
+  });
+});
