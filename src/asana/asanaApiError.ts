@@ -36,7 +36,6 @@ export interface AsanaErrorInit {
 export class AsanaApiError extends CodedError<AsanaErrorCode> {
   readonly status?: number;
   readonly apiMessage?: string;
-  readonly retryAfterSeconds?: number;
 
   constructor(init: AsanaErrorInit) {
     super(init.code, describeCode(init.code, asanaSaid(init.apiMessage), init.detail), {
@@ -46,7 +45,11 @@ export class AsanaApiError extends CodedError<AsanaErrorCode> {
     });
     this.status = init.status;
     this.apiMessage = init.apiMessage;
-    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+
+  /** The Retry-After of a 429, in seconds as Asana sent it. */
+  get retryAfterSeconds(): number | undefined {
+    return this.retryAfterMs === undefined ? undefined : this.retryAfterMs / 1000;
   }
 }
 
