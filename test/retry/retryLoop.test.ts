@@ -3,7 +3,8 @@ import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import { CodedError } from '../../src/errors/codedError.js';
 import { withRetries, type RetryLoopOptions } from '../../src/retry/retryLoop.js';
 import { type FailureKind, resolveRetryPolicy } from '../../src/retry/retryPolicy.js';
-import { classifyHecFailure, HecError } from '../../src/sinks/hec/hecErrors.js';
+import { classifyHecFailure } from '../../src/sinks/hec/classifyHecResponse.js';
+import { HecError } from '../../src/sinks/hec/hecErrors.js';
 
 const policy = resolveRetryPolicy({ maxRetries: 2, baseDelayMs: 100, backoffFactor: 2, maxDelayMs: 1_000, jitter: 0, maxRateLimitRetries: 1, defaultRetryAfterMs: 500, maxRetryAfterMs: 5_000 });
 

@@ -11,14 +11,9 @@ import type { AuditLogEvent } from '../../model/auditLog.js';
 import type { EventSink } from '../../collector/ports.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
 import { type Batch, type HecMetadata, splitBatches, toHecLine } from './hecEvent.js';
-import {
-  classifyHecFailure,
-  classifyHecTransportFailure,
-  hecAckReplySchema,
-  HecError,
-  HEC_CODES,
-  parseHecReply,
-} from './hecErrors.js';
+import { classifyHecFailure, classifyHecTransportFailure } from './classifyHecResponse.js';
+import { HecError } from './hecErrors.js';
+import { hecAckReplySchema, HEC_CODES, parseHecReply } from './hecReply.js';
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecSettings.js';
 import { DeadlineRequests, TransportFailure } from '../../net/deadlineRequests.js';
 import { WakeableSleeps } from '../../retry/wakeableSleeps.js';
