@@ -86,6 +86,10 @@ export const ERROR_CODES = {
   secret_not_stored: "a masked secret has no stored value in Splunk's credential store: enter the secret again in the input",
   secret_unreadable: "a credential store entry was not written by this add-on: enter the secret again in the input to replace it",
 
+  // Where the events go (stdout to splunkd or a pipe).
+  output_closed:
+    'the reader of the events (splunkd, or the pipe after poll) stopped reading before they were flushed: the checkpoint did not move past them; the next run sends them again',
+
   // Anything thrown without a code: a bug.
   internal_error: 'an unexpected failure, which is a bug: report it with the log lines around it',
 } as const satisfies Record<string, string>;

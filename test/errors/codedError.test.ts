@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CodedError, errorCode, errorText } from '../../src/errors/codedError.js';
 import { describeCode, ERROR_CODES } from '../../src/errors/errorCodes.js';
 import { SettingsError } from '../../src/settings/settings.js';
@@ -27,5 +29,18 @@ describe('error model', () => {
 
   it('names each error by its class', () => {
     assert.equal(new SettingsError([]).name, 'SettingsError');
+  });
+
+  it('registers every code a log line of src/ names literally', () => {
+    const files = readdirSync('src', { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => path.join(e.parentPath, e.name))
+      .filter((f) => !/src[/\\](mock|tools)[/\\]/.test(f));
+    const named = new Set<string>();
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/[lL]ogger\.(?:error|warn|info|debug)\([^\n]*\{ code: '([A-Za-z_]+)'/g)) named.add(m[1] as string);
+    }
+    assert.ok(named.size >= 3, `found only ${[...named].join(', ')}`);
+    assert.deepEqual([...named].filter((c) => !(c in ERROR_CODES)), []);
   });
 });
