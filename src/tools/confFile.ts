@@ -26,7 +26,7 @@ function logicalLines(text: string): { line: number; text: string; problems: str
     // A trailing backslash continues the value on the next line; splunkd keeps the newline.
     while (/\\\s*$/.test(current) && i + 1 < physical.length) {
       if (/\\\s+$/.test(current)) problems.push(`line ${i + 1}: whitespace after a line continuation`);
-      current = `${current.replace(/\\\s*$/, '')}\n${physical[++i] ?? ''}`;
+      current = current.replace(/\\\s*$/, '') + '\n' + (physical[++i] ?? '');
     }
     out.push({ line: start, text: current, problems });
   }

@@ -65,7 +65,7 @@ export function stampVersion(repoRoot: string): void {
   const manifest = manifestSchema.parse(JSON.parse(manifestText));
   if (manifest.info.id.version !== version) {
     manifest.info.id.version = version;
-    writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   }
 }
 

@@ -27,7 +27,7 @@ function writeOctal(header: Buffer, offset: number, length: number, value: numbe
   // length-1 octal digits, zero padded, then NUL.
   const digits = value.toString(8).padStart(length - 1, '0');
   if (digits.length > length - 1) throw new Error(`tar numeric field overflow: ${value}`);
-  writeString(header, offset, length, `${digits}\0`);
+  writeString(header, offset, length, digits + '\0');
 }
 
 /** Splits a path into ustar's prefix (≤155 bytes) and name (≤100 bytes) at a slash. */
@@ -61,7 +61,7 @@ function header(entry: TarEntry): Buffer {
   writeString(h, 345, 155, prefix);
   let sum = 0;
   for (const byte of h) sum += byte;
-  writeString(h, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  writeString(h, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
   return h;
 }
 
