@@ -4,6 +4,9 @@ import { drainStreams } from './drainStreams.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
 import { queryFor } from './cursor.js';
 import type { CheckpointPort, EventSink, PageSource } from './ports.js';
+import type { CollectSummary, ProgressListener } from './progressLedger.js';
+
+export type { CollectSummary };
 import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
 
 export interface CollectOptions {
@@ -15,7 +18,7 @@ export interface CollectOptions {
   /** Checked between pages: a stop request finishes the page in hand, then returns. */
   shouldStop?: () => boolean;
   /** Called after each page's checkpoint is saved: for progress displays. */
-  onProgress?: (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
+  onProgress?: ProgressListener;
   now?: () => number;
   /** Parallel backfill; absent or concurrency 1 drains one stream (windows left by an earlier run included). */
   backfill?: BackfillOptions;
@@ -30,15 +33,6 @@ export interface BackfillOptions {
   requestsPerMinute: number;
   /** Default MIN_BACKFILL_SPAN_MS. */
   minSpanMs?: number;
-}
-
-export interface CollectSummary {
-  events: number;
-  pages: number;
-  /** Seconds between the newest emitted event's created_at and the moment it was flushed. */
-  lagSeconds: number | null;
-  offsetResumes: number;
-  caughtUp: boolean;
 }
 
 /** A live cursor must be at least this far behind the settled boundary before windows pay off. */

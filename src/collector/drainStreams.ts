@@ -1,10 +1,9 @@
 import type { Logger } from '../logging/logger.js';
 import type { Filters } from '../model/auditLog.js';
 import type { Checkpoint, Window } from './checkpoint.js';
-import type { CollectSummary } from './collector.js';
 import { drainStream, type PageLoopDeps } from './pageLoop.js';
 import type { CheckpointPort, EventSink, PageSource } from './ports.js';
-import { type ProgressListener, ProgressLedger } from './progressLedger.js';
+import { type CollectSummary, type ProgressListener, ProgressLedger } from './progressLedger.js';
 import { SerialSink } from './serialSink.js';
 import { newStream, type Stream } from './stream.js';
 import { StreamPool } from './streamPool.js';

@@ -1,8 +1,17 @@
 import type { AuditLogEvent } from '../model/auditLog.js';
 import type { Checkpoint, Window } from './checkpoint.js';
-import type { CollectSummary } from './collector.js';
 import type { CheckpointPort } from './ports.js';
 import { newStream, type Stream } from './stream.js';
+
+/** What one run did, as its caller and the health line report it. */
+export interface CollectSummary {
+  events: number;
+  pages: number;
+  /** Seconds between the newest emitted event's created_at and the moment it was flushed. */
+  lagSeconds: number | null;
+  offsetResumes: number;
+  caughtUp: boolean;
+}
 
 export type ProgressListener = (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
 
