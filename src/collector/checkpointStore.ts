@@ -1,41 +1,57 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
 import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile, isCheckpointHead } from './checkpoint.js';
 import { looksLike } from './fileKind.js';
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
-export class CheckpointCorruptError extends Error {
-  readonly code = 'checkpoint_corrupt';
-  constructor(readonly file: string, readonly resetHint: string) {
+export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
+  constructor(
+    readonly file: string,
+    readonly resetHint: string,
+  ) {
     super(
-      `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
+      'checkpoint_corrupt',
+      (names) =>
+        `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from ${names.startAt} (which may ingest events again), run: ${resetHint}`,
     );
   }
 }
 
 /** Raised when the checkpoint directory cannot be written: nothing must be fetched then. */
-export class CheckpointUnwritableError extends Error {
-  readonly code = 'checkpoint_unwritable';
-  constructor(readonly dir: string, cause: string) {
-    super(`cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`);
+export class CheckpointUnwritableError extends CodedError<'checkpoint_unwritable'> {
+  constructor(
+    readonly dir: string,
+    cause: string,
+  ) {
+    super(
+      'checkpoint_unwritable',
+      `cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`,
+    );
   }
 }
 
 /** Raised when another process holds this input's lock. */
-export class CheckpointLockedError extends Error {
-  readonly code = 'checkpoint_locked';
-  constructor(readonly file: string, readonly pid: number) {
-    super(`another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
+export class CheckpointLockedError extends CodedError<'checkpoint_locked'> {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+  ) {
+    super('checkpoint_locked', `another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
   }
 }
 
 /** Raised when the file named as a checkpoint is something else: it is neither read nor deleted. */
-export class NotACheckpointError extends Error {
-  readonly code = 'not_a_checkpoint';
-  constructor(readonly file: string, readonly what: string, action: string) {
+export class NotACheckpointError extends CodedError<'not_a_checkpoint'> {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+    action: string,
+  ) {
     super(
+      'not_a_checkpoint',
       what === 'a directory'
         ? `${file} is a directory, not a checkpoint file: ${action}; name the file itself (--file DIR/NAME.checkpoint), or the input (--dir ${file} --input NAME)`
         : `${file} is not a checkpoint file (it looks like ${what}): ${action}; name the file that poll's --checkpoint wrote, or the input (--dir CHECKPOINT_DIR --input NAME)`,

@@ -103,7 +103,8 @@ describe('the command line names the real cause of a newcomer\'s mistakes (e2e, 
     assert.match(seen, /\rprogress: /, 'the progress line was drawn in place');
     const line = seen.split(/\r?\n/).find((l) => l.includes('action=events_ingested')) ?? '';
     // What stays visible of that line: the text after the last carriage return and erase-line.
-    const visible = line.split('\r').pop()?.replace(/^\x1b\[K/, '') ?? '';
+    const last = line.split('\r').pop() ?? '';
+    const visible = last.startsWith('\x1b[K') ? last.slice('\x1b[K'.length) : last;
     assert.match(visible, /^INFO action=events_ingested input=workspace-\d+ n_events=300 /, JSON.stringify(line));
     assert.ok(line.includes('\r\x1b[K'), 'the progress text was erased, not overwritten in part');
   });
