@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { CheckpointStore, checkpointPathFor } from '../collector/checkpointStore.js';
+import { CheckpointStore, NotACheckpointError, checkpointPathFor } from '../collector/checkpointStore.js';
 import { silentLogger } from '../logging/logger.js';
 import type { CommandIo } from './pollCommand.js';
 
@@ -15,7 +15,7 @@ function fileOf(where: Where): string {
   throw new InvalidArgumentError('name the checkpoint: --file FILE, or --dir CHECKPOINT_DIR --input NAME (Splunk keeps them in $SPLUNK_HOME/var/lib/splunk/modinputs/asana_audit_log)');
 }
 
-/** `checkpoint show|reset`: look at or delete one input's cursor. */
+/** `checkpoint show|reset`: look at or delete one input's cursor; any other file is left alone. */
 export function registerCheckpointCommand(program: Command, io: CommandIo): void {
   const group = program.command('checkpoint').description('Show or reset an input\'s checkpoint');
   const where = (c: Command) =>
@@ -26,6 +26,8 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
 
   where(group.command('show').description('Print the checkpoint as JSON')).action((flags: Where) => {
     const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    const found = store.inspect();
+    if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing to show');
     const cp = store.load();
     if (!cp) {
       io.stdout.write(`no checkpoint at ${store.file}: the input starts at start_at on its next run\n`);
@@ -36,10 +38,15 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
 
   where(group.command('reset').description('Delete the checkpoint: the next run starts again at start_at (events may be ingested again)')).action((flags: Where) => {
     const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    // Before the lock: taking it would create a file next to whatever was named.
+    const found = store.inspect();
+    if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing was deleted');
     store.lock();
     try {
-      const existed = store.reset();
-      io.stdout.write(existed ? `deleted ${store.file}: the next run starts at start_at\n` : `no checkpoint at ${store.file}: nothing to reset\n`);
+      const deleted = store.reset();
+      io.stdout.write(
+        deleted.length > 0 ? `deleted ${deleted.join(' and ')}: the next run starts at start_at\n` : `no checkpoint at ${store.file}: nothing to reset\n`,
+      );
     } finally {
       store.unlock();
     }
