@@ -29,7 +29,10 @@ case "$self" in
   */*) here=${self%/*} ;;
   *) here=. ;;
 esac
-here=$(cd "$here" && pwd -P) || exit 1
+here=$(cd "$here" 2>/dev/null && pwd -P) || {
+  echo "ERROR cannot enter the launcher's folder $here: check that the user running it may read and enter the app folder" >&2
+  exit 1
+}
 program="$here/ta_asana_audit_log.cjs"
 
 if [ ! -f "$program" ]; then
