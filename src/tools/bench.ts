@@ -3,7 +3,9 @@
  * memory and start-up time, measured against the bundled mock on this machine. Prints one table.
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
- * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms).
+ * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --startup-only
+ * (only the start-up rows). Start-up is measured with the node running the bench and with the
+ * app's own runtime (the linux-x64 package's Node.js, from the runtime cache).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
 import type { InputSettings } from '../settings/settings.js';
 import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
 import { runInput } from '../runner/runInput.js';
+import { bundledRuntimeStartupRows } from './benchRuntime.js';
 import {
   BUNDLE,
   bareDrain,
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       'rss-events': { type: 'string' },
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
+      'startup-only': { type: 'boolean', default: false },
     },
   });
   const events = Number(values.events);
@@ -109,6 +113,17 @@ async function main(): Promise<void> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const rows: string[] = [];
   const pct = (x: number) => `${x.toFixed(2)}`;
+  const printTable = async () => {
+    out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
+    out('| case | result |');
+    out('|---|---|');
+    for (const row of rows) out(row);
+  };
+  if (values['startup-only']) {
+    rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+    await printTable();
+    return;
+  }
 
   // 1. Backfill at the speed of the rate limit.
   progress(`starting a mock with ${events} events, ${LATENCY_MS} ms latency, ${RATE_LIMIT}/min limit`);
@@ -211,8 +226,6 @@ async function main(): Promise<void> {
     }
   }
 
-  out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
-  out('| case | result |');
-  out('|---|---|');
-  for (const row of rows) out(row);
+  rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+  await printTable();
 }

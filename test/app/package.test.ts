@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_ID, BUNDLE, buildPackage, planPackage } from '../../src/tools/package.js';
+import { APP_ID, BUNDLE, MAX_PACKAGE_BYTES, buildPackage, planPackage } from '../../src/tools/package.js';
+import { NODE_LICENSE_FILE } from '../../src/tools/nodeRuntime.js';
 import { gunzipTar, gzipTar, packTar, unpackTar, type TarEntry } from '../../src/tools/tarball.js';
 import { unpackPackage } from '../../src/tools/unpackPackage.js';
 import { repoRoot } from './appFiles.js';
@@ -154,5 +156,37 @@ describe('package: the real package (needs `npm run build` first)', function () 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('package: a platform package (needs `npm run build` first; a stand-in runtime)', function () {
+  let out: string;
+  let tgz: string;
+  before(() => {
+    out = mkdtempSync(join(tmpdir(), 'pkg-platform-'));
+    const files = { binary: Buffer.from('stand-in for node'), license: Buffer.from('Node.js is licensed for use as follows:') };
+    tgz = buildPackage(repoRoot, out, { platform: 'linux-x64', binaryPath: 'bin/runtime/node', files });
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('is named after its platform and adds only the runtime, executable, under bin/, and Node\'s licence at the app root', () => {
+    const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
+    assert.equal(tgz, join(out, `${APP_ID}-${version}-linux-x64.tgz`));
+    const entries = gunzipTar(readFileSync(tgz));
+    const plain = mkdtempSync(join(tmpdir(), 'pkg-plain-'));
+    try {
+      const plainPaths = new Set(gunzipTar(readFileSync(buildPackage(repoRoot, plain))).map((e) => e.path));
+      const added = entries.filter((e) => !plainPaths.has(e.path)).map((e) => `${e.path} ${e.mode.toString(8)}`);
+      assert.deepEqual(added.sort(), [`${APP_ID}/${NODE_LICENSE_FILE} 644`, `${APP_ID}/bin/runtime/ 755`, `${APP_ID}/bin/runtime/node 755`]);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+    assert.match(NODE_LICENSE_FILE, /nodejs/i);
+    assert.ok(entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.sh`) && entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.cmd`), 'both launchers');
+  });
+
+  it('refuses to write a package over the size limit', () => {
+    const files = { binary: randomBytes(MAX_PACKAGE_BYTES + 1), license: Buffer.from('L') };
+    assert.throws(() => buildPackage(repoRoot, out, { platform: 'huge', binaryPath: 'bin/runtime/node', files }), /would be 60\.\d MB, over the 60\.0 MB limit/);
   });
 });
