@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { declarationProblems, declarationRow } from '../../src/tools/binaryDeclaration.js';
+import { declarationProblems, declarationRow } from '../../tools/binaryDeclaration.js';
 import {
   RUNTIME_CACHE,
   RUNTIME_PIN,
@@ -13,8 +13,8 @@ import {
   tarballName,
   verifiedTarball,
   type RuntimePin,
-} from '../../src/tools/nodeRuntime.js';
-import { gzipTar } from '../../src/tools/tarball.js';
+} from '../../tools/nodeRuntime.js';
+import { gzipTar } from '../../tools/tarball.js';
 import { readRepoFile, repoRoot } from './appFiles.js';
 
 /** An npm-style tarball (paths under package/) holding the given files. */

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_ID, BUNDLE, MAX_PACKAGE_BYTES, buildPackage, planPackage } from '../../src/tools/package.js';
-import { NODE_LICENSE_FILE } from '../../src/tools/nodeRuntime.js';
-import { gunzipTar, gzipTar, packTar, unpackTar, type TarEntry } from '../../src/tools/tarball.js';
-import { unpackPackage } from '../../src/tools/unpackPackage.js';
+import { APP_ID, BUNDLE, MAX_PACKAGE_BYTES, buildPackage, planPackage } from '../../tools/package.js';
+import { NODE_LICENSE_FILE } from '../../tools/nodeRuntime.js';
+import { gunzipTar, gzipTar, packTar, unpackTar, type TarEntry } from '../../tools/tarball.js';
+import { unpackPackage } from '../../tools/unpackPackage.js';
 import { repoRoot } from './appFiles.js';
 
 describe('package: which files ship', () => {
@@ -27,17 +27,21 @@ describe('package: which files ship', () => {
       'static/appIcon.png',
       'app.manifest',
       'README.md',
+      'CHANGELOG.md',
+      'CONTRIBUTING.md',
+      'docs/install.md',
       'LICENSE',
       'package.json',
       'tsconfig.json',
       '.gitignore',
-      'src/tools/package.ts',
+      'tools/package.ts',
       'node_modules/zod/index.js',
       'test/app/package.test.ts',
       'local/inputs.conf',
       'default/local/x.conf',
     ]);
     assert.deepEqual(plan.files, [
+      { path: 'CHANGELOG.md', mode: 0o644 },
       { path: 'LICENSE', mode: 0o644 },
       { path: 'README.md', mode: 0o644 },
       { path: 'README/inputs.conf.spec', mode: 0o644 },
@@ -47,6 +51,7 @@ describe('package: which files ship', () => {
       { path: 'bin/ta_asana_audit_log.cjs', mode: 0o644 },
       { path: 'default/app.conf', mode: 0o644 },
       { path: 'default/data/ui/views/a.xml', mode: 0o644 },
+      { path: 'docs/install.md', mode: 0o644 },
       { path: 'metadata/default.meta', mode: 0o644 },
       { path: 'static/appIcon.png', mode: 0o644 },
     ]);
@@ -119,7 +124,7 @@ describe('package: the real package (needs `npm run build` first)', function () 
   });
 
   it('contains exactly the allowed entries, with 755 launchers and folders and 644 for the rest', () => {
-    const allowedTop = new Set(['bin', 'default', 'metadata', 'README', 'static', 'app.manifest', 'README.md', 'LICENSE']);
+    const allowedTop = new Set(['bin', 'default', 'docs', 'metadata', 'README', 'static', 'app.manifest', 'README.md', 'CHANGELOG.md', 'LICENSE']);
     for (const e of gunzipTar(readFileSync(tgz))) {
       const rel = e.path.slice(APP_ID.length + 1).replace(/\/$/, '');
       if (rel === '') continue;
@@ -129,7 +134,7 @@ describe('package: the real package (needs `npm run build` first)', function () 
       assert.equal(e.mode, expected, `${rel}: mode ${e.mode.toString(8)}`);
     }
     const paths = gunzipTar(readFileSync(tgz)).map((e) => e.path);
-    for (const required of [BUNDLE, 'default/app.conf', 'metadata/default.meta', 'app.manifest', 'README.md', 'LICENSE', 'static/appIcon.png']) {
+    for (const required of [BUNDLE, 'default/app.conf', 'metadata/default.meta', 'app.manifest', 'README.md', 'CHANGELOG.md', 'docs/install.md', 'LICENSE', 'static/appIcon.png']) {
       assert.ok(paths.includes(`${APP_ID}/${required}`), `${required} missing`);
     }
     assert.ok(paths.some((p) => /\/bin\/[^/]+\.sh$/.test(p)), 'a shell launcher');

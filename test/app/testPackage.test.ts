@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { APP_ID } from '../../src/tools/package.js';
+import { APP_ID } from '../../tools/package.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPackagePath, nodeFreeEnv, packageProblem, pathWithoutNode } from '../../src/tools/testPackage.js';
+import { defaultPackagePath, nodeFreeEnv, packageProblem, pathWithoutNode } from '../../tools/testPackage.js';
 import { readRepoFile, repoRoot } from './appFiles.js';
 
 describe('test:package: which package the e2e suite runs against', () => {

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE } from '../../src/tools/package.js';
+import { BUNDLE } from '../../tools/package.js';
 import { repoRoot } from '../app/appFiles.js';
 
 /**

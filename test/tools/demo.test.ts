@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 /** `npm start`'s program, run as npm runs it (from the repository, after the build). */
 function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['build/src/tools/demo.js', ...args], {
+    const child = spawn(process.execPath, ['build/tools/demo.js', ...args], {
       env: { ...process.env, DEMO_EVENTS: '300', DEMO_PAUSE_MS: '300' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

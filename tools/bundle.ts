@@ -1,6 +1,6 @@
 /**
  * `npm run build`'s second step: one minified CommonJS file under bin/ that the launchers run,
- * so the installed app needs no node_modules. Run: node build/src/tools/bundle.js
+ * so the installed app needs no node_modules. Run: node build/tools/bundle.js
  */
 import { readFileSync } from 'node:fs';
 import { build, type Plugin } from 'esbuild';
@@ -76,7 +76,7 @@ const sourceEdits: Plugin = {
     for (const e of SOURCE_EDITS) {
       b.onLoad({ filter: e.file }, (args) => {
         const text = readFileSync(args.path, 'utf8');
-        if (!text.includes(e.find)) throw new Error(`${args.path} no longer contains the text edited out because ${e.why}: review SOURCE_EDITS in src/tools/bundle.ts`);
+        if (!text.includes(e.find)) throw new Error(`${args.path} no longer contains the text edited out because ${e.why}: review SOURCE_EDITS in tools/bundle.ts`);
         return { contents: text.replace(e.find, e.replace), loader: 'js' };
       });
     }

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkpointPathFor } from '../collector/checkpointStore.js';
+import { checkpointPathFor } from '../src/collector/checkpointStore.js';
 import { BUNDLE, LAUNCHER, medianWallMs, pollArgs, startMockProcess, tempDir } from './benchRunner.js';
 import { readRuntimePin, runtimeFiles } from './nodeRuntime.js';
 

@@ -7,7 +7,7 @@
  * $SPLUNK_HOME/bin/node; every launcher run must use the app's own runtime, which the suite checks
  * (ASANA_AUDIT_LOG_EXPECTED_NODE). Mocha itself runs on this process's node, by its full path.
  * Run after `npm run package` (npm run test:package does both):
- * node build/src/tools/testPackage.js [path/to/package.tgz]
+ * node build/tools/testPackage.js [path/to/package.tgz]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';

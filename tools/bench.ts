@@ -10,12 +10,12 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkpointPathFor } from '../collector/checkpointStore.js';
-import { silentLogger } from '../logging/logger.js';
-import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
-import type { InputSettings } from '../settings/settings.js';
-import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
-import { runInput } from '../runner/runInput.js';
+import { checkpointPathFor } from '../src/collector/checkpointStore.js';
+import { silentLogger } from '../src/logging/logger.js';
+import { startMockAsana, type MockAsanaOptions } from '../src/mock/server.js';
+import type { InputSettings } from '../src/settings/settings.js';
+import { XmlEventStream } from '../src/sinks/xml/xmlEventStream.js';
+import { runInput } from '../src/runner/runInput.js';
 import { bundledRuntimeStartupRows } from './benchRuntime.js';
 import {
   BUNDLE,

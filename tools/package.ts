@@ -3,7 +3,7 @@
  * splunkd needs: dist/TA-asana-audit-log-<version>.tgz without a runtime (for hosts that manage
  * Node.js themselves), and dist/TA-asana-audit-log-<version>-<platform>.tgz for each platform in
  * runtime/node-runtime.json, which adds that platform's Node.js executable and Node's licence.
- * Run after the build (which makes the bundle): node build/src/tools/package.js
+ * Run after the build (which makes the bundle): node build/tools/package.js
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,9 +17,10 @@ export const APP_ID = 'TA-asana-audit-log';
 /** The single bundled program the launchers run. */
 export const BUNDLE = 'bin/ta_asana_audit_log.cjs';
 /** Top-level files that ship. */
-export const TOP_LEVEL_FILES = ['app.manifest', 'README.md', 'LICENSE'] as const;
+export const TOP_LEVEL_FILES = ['app.manifest', 'README.md', 'CHANGELOG.md', 'LICENSE'] as const;
 /** Folders that ship whole (minus dot-files). bin/ is filtered separately. */
-export const SHIPPED_DIRS = ['default', 'metadata', 'README', 'static'] as const;
+/** docs/ ships so that an admin has the whole documentation offline, beside the app. */
+export const SHIPPED_DIRS = ['default', 'docs', 'metadata', 'README', 'static'] as const;
 /** Files without which the package is not an installable app. */
 export const REQUIRED_FILES = [BUNDLE, 'default/app.conf', 'metadata/default.meta', ...TOP_LEVEL_FILES] as const;
 
@@ -145,7 +146,7 @@ export function packageProblems(repoRoot: string, plan: PackagePlan): string[] {
       problems.push(`${f.path} has CRLF line endings; /bin/sh would fail with exit 127`);
     }
   }
-  problems.push(...versionDisagreements(readAppVersions(repoRoot)).map((d) => `${d}: run node build/src/tools/stampVersion.js`));
+  problems.push(...versionDisagreements(readAppVersions(repoRoot)).map((d) => `${d}: run node build/tools/stampVersion.js`));
   problems.push(...declarationProblems(readFileSync(join(repoRoot, 'README.md'), 'utf8'), readRuntimePin(repoRoot)).map((d) => `${d}: make it agree with runtime/node-runtime.json`));
   return problems;
 }
