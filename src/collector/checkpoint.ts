@@ -81,13 +81,15 @@ function checksum(json: string): string {
 const LINE_START = Buffer.from('{"sum":"');
 
 /**
- * Whether a file's first bytes are those of a checkpoint file (complete or damaged). A file cut
- * before the end of the first line's start (empty, for one) counts only under a checkpoint's
- * name: a crash on a filesystem without atomic rename can leave one.
+ * Whether a file is one of our checkpoints, from its name and first bytes. Under a checkpoint's
+ * name (`<input>.checkpoint`, the name the add-on gives every checkpoint) a file is ours whatever it
+ * holds: bytes a crash or a disk damaged there make a damaged checkpoint, which the run must report
+ * as such and `checkpoint reset` must be able to remove. Under any other name only the format's
+ * own first bytes count, so a command pointed at an NDJSON output or a note refuses it.
  */
 export function isCheckpointHead(head: Buffer, fileName: string): boolean {
-  if (head.length < LINE_START.length) return fileName.endsWith('.checkpoint') && LINE_START.subarray(0, head.length).equals(head);
-  return head.subarray(0, LINE_START.length).equals(LINE_START);
+  if (fileName.endsWith('.checkpoint')) return true;
+  return head.length >= LINE_START.length && head.subarray(0, LINE_START.length).equals(LINE_START);
 }
 
 export function encodeGeneration(cp: Checkpoint): string {

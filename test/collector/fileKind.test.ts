@@ -35,14 +35,16 @@ describe('isCheckpointHead', () => {
     );
   });
 
-  it('takes a very short file only under a checkpoint\'s name, and only one that begins as a checkpoint does', () => {
-    assert.equal(isCheckpointHead(Buffer.alloc(0), 'acme.checkpoint'), true);
-    assert.equal(isCheckpointHead(Buffer.alloc(0), 'notes.txt'), false);
-    assert.equal(isCheckpointHead(Buffer.from('hi'), 'acme.checkpoint'), false);
+  it("takes anything under a checkpoint's name as a checkpoint, damaged or not, so a damaged one can be reported and reset", () => {
+    for (const bytes of [Buffer.alloc(0), Buffer.from('hi'), Buffer.alloc(4096, 0), Buffer.from('this is not a checkpoint\n')]) {
+      assert.equal(isCheckpointHead(bytes, 'acme.checkpoint'), true);
+    }
   });
 
-  it('refuses NDJSON events and other JSON', () => {
-    assert.equal(isCheckpointHead(Buffer.from('{"gid":"1","created_at":"2026-01-01T00:00:00Z"}\n'), 'x.checkpoint'), false);
-    assert.equal(isCheckpointHead(Buffer.from('{"sum": "a"}'), 'x.checkpoint'), false);
+  it('under any other name refuses a short file, NDJSON events and other JSON', () => {
+    assert.equal(isCheckpointHead(Buffer.alloc(0), 'notes.txt'), false);
+    assert.equal(isCheckpointHead(Buffer.from('{"sum'), 'events.ndjson'), false);
+    assert.equal(isCheckpointHead(Buffer.from('{"gid":"1","created_at":"2026-01-01T00:00:00Z"}\n'), 'events.ndjson'), false);
+    assert.equal(isCheckpointHead(Buffer.from('{"sum": "a"}'), 'x.json'), false);
   });
 });
