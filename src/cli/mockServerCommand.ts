@@ -20,6 +20,8 @@ interface MockServerFlags {
   rateLimit?: number;
   errorRate?: number;
   offsetTtl?: number;
+  lateShare?: number;
+  lateDelay: number;
   token?: string;
   workspace: string;
 }
@@ -34,8 +36,8 @@ const positiveNumber = (what: string) => (text: string) => {
   return n;
 };
 const probability = (text: string) => {
-  const n = positiveNumber('error rate')(text);
-  if (n > 1) throw new InvalidArgumentError('error rate must be from 0 to 1');
+  const n = positiveNumber('a probability')(text);
+  if (n > 1) throw new InvalidArgumentError('a probability must be from 0 to 1');
   return n;
 };
 
@@ -52,6 +54,8 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
     .option('--rate-limit <perMinute>', 'requests per minute per token before 429', wholeNumber('rate limit'))
     .option('--error-rate <p>', 'probability (0..1) of a 5xx answer', probability)
     .option('--offset-ttl <ms>', 'page offsets expire after this many milliseconds', wholeNumber('offset TTL'))
+    .option('--late-share <p>', 'share (0..1) of new events that show up only --late-delay after their created_at', probability)
+    .option('--late-delay <ms>', 'how late those events show up', wholeNumber('late delay'), 40_000)
     .option('--token <token>', `accepted bearer token (default: env MOCK_ASANA_TOKEN, else ${DEFAULT_MOCK_TOKEN})`)
     .option('--workspace <gid>', 'workspace gid', DEFAULT_WORKSPACE_GID)
     .action(async (flags: MockServerFlags) => {
@@ -68,6 +72,7 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
         rateLimitPerMinute: flags.rateLimit,
         serverErrorRate: flags.errorRate,
         offsetTtlMs: flags.offsetTtl,
+        ...(flags.lateShare ? { lateEvents: { share: flags.lateShare, delayMs: flags.lateDelay } } : {}),
       });
       if (io.handleSignals ?? true) {
         const stop = () => {
