@@ -46,6 +46,9 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   try {
     store.ensureWritable();
     if (!opts.lockHeld) store.lock();
+    for (const arg of settings.deprecated) {
+      logger.warn(`${arg} is deprecated: it is read as late_event_minutes=${settings.lateEventMinutes}; set late_event_minutes instead and remove ${arg}`);
+    }
     try {
       agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env: opts.env, maxSockets: settings.backfillConcurrency });
       client = new AuditLogClient({
@@ -70,7 +73,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           onProgress: opts.onProgress,
           backfill: {
             concurrency: settings.backfillConcurrency,
-            settleMs: settings.backfillSettleMinutes * 60_000,
+            settleMs: settings.lateEventMinutes * 60_000,
             requestsPerMinute: settings.maxRequestsPerMinute,
           },
         },

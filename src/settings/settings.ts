@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FILTER_NAMES, type Filters } from '../asana/schemas.js';
-import { ARGS } from './args.js';
+import { ARGS, DEFAULT_LATE_EVENT_MINUTES } from './args.js';
 
 /** One failed arg, named, with the rule it broke. */
 export interface ArgProblem {
@@ -41,7 +41,13 @@ function toSettings(name: string, v: ArgValues) {
     maxRequestsPerMinute: v.max_requests_per_minute,
     /** Most streams a backfill drains at once; 1 = one stream. */
     backfillConcurrency: v.backfill_concurrency,
-    backfillSettleMinutes: v.backfill_settle_minutes,
+    /**
+     * How late Asana may show an event (0: not handled). The deprecated backfill_settle_minutes
+     * meant the same and stands in when it is the only one set.
+     */
+    lateEventMinutes: v.late_event_minutes ?? v.backfill_settle_minutes ?? DEFAULT_LATE_EVENT_MINUTES,
+    /** The deprecated args this input still sets, for one WARN per run. */
+    deprecated: v.backfill_settle_minutes !== undefined ? ['backfill_settle_minutes'] : [],
     apiBaseUrl: v.api_base_url,
     /** `http(s)://[user:password@]host:port`; the password may be the mask until the store resolves it. */
     proxyUrl: v.proxy_url,

@@ -64,8 +64,9 @@ async function child(kind: string, spec: unknown): Promise<void> {
       apiBaseUrl: s.url,
       logLevel: 'WARN',
       backfillConcurrency: s.concurrency,
-      backfillSettleMinutes: 60,
-    } as InputSettings;
+      lateEventMinutes: 60,
+      deprecated: [],
+    } as unknown as InputSettings;
     const sink = new XmlEventStream(process.stdout, { stanza: `asana_audit_log://${s.name}` });
     const outcome = await runInput({
       settings,
