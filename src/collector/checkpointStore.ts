@@ -163,16 +163,19 @@ export class CheckpointStore {
     this.previous = cp;
   }
 
-  /** Deletes the checkpoint: the input starts over from start_at on its next run. */
+  /** Deletes the checkpoint and its emitted-gid log: the input starts over from start_at on its next run. */
   reset(): boolean {
     const existed = fs.existsSync(this.file);
     fs.rmSync(this.file, { force: true });
     fs.rmSync(`${this.file}.tmp`, { force: true });
+    fs.rmSync(`${this.file}.emitted`, { force: true });
+    fs.rmSync(`${this.file}.emitted.tmp`, { force: true });
     return existed;
   }
 }
 
-function fsyncDir(dir: string): void {
+/** Makes a rename or a new file in `dir` durable. */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -201,7 +204,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function errnoText(e: unknown): string {
+/** An fs error as `CODE: message`, for the one log line that names it. */
+export function errnoText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
 }
