@@ -3,7 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import Bottleneck from 'bottleneck';
 import pRetry from 'p-retry';
-import type { PageSource } from '../collector/ports.js';
+import type { FetchOptions, PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
 import { AsanaApiError } from './errors.js';
@@ -62,7 +62,14 @@ interface PreparedRequest {
   path: string;
   query: string;
   sentOffset: boolean;
+  /** Bottleneck priority: 0 goes first, 9 last. */
+  priority: number;
 }
+
+/** Bottleneck's default priority, for every request but the background re-read. */
+const NORMAL_PRIORITY = 5;
+/** The re-read of late events queues behind everything else. */
+const BACKGROUND_PRIORITY = 9;
 
 /**
  * The Audit Log API over HTTP. One limiter and one rate-limit gate serve every call in flight:
@@ -131,9 +138,9 @@ export class AuditLogClient implements PageSource {
     });
   }
 
-  async fetchPage(query: PageQuery): Promise<Page> {
+  async fetchPage(query: PageQuery, options: FetchOptions = {}): Promise<Page> {
     this.throwIfClosed();
-    const request = this.prepare(query);
+    const request = this.prepare(query, options.background ? BACKGROUND_PRIORITY : NORMAL_PRIORITY);
     const failures: Record<FailureKind, number> = { rate_limit: 0, transient: 0, fatal: 0 };
     let decision: RetryDecision = { retry: false, delayMs: 0 };
     // p-retry runs the attempts; the policy (data, see retryPolicy.ts) decides whether and when,
@@ -196,6 +203,7 @@ export class AuditLogClient implements PageSource {
       try {
         // The gate is checked again inside the slot: a job queued before a 429 arrived must not go out.
         outcome = await this.limiter.schedule(
+          { priority: request.priority },
           (): Promise<Page | typeof GATED> => (this.gateIsClosed() ? Promise.resolve(GATED) : this.send(request)),
         );
       } catch (e) {
@@ -263,7 +271,7 @@ export class AuditLogClient implements PageSource {
     return Date.now() < this.gateUntil;
   }
 
-  private prepare(query: PageQuery): PreparedRequest {
+  private prepare(query: PageQuery, priority: number): PreparedRequest {
     const params = new URLSearchParams();
     if (query.startAt !== undefined) params.set('start_at', query.startAt);
     if (query.endAt !== undefined) params.set('end_at', query.endAt);
@@ -275,7 +283,7 @@ export class AuditLogClient implements PageSource {
     if (query.offset !== undefined) params.set('offset', query.offset);
     const path = `/workspaces/${encodeURIComponent(query.workspaceGid)}/audit_log_events`;
     const search = params.toString();
-    return { url: `${this.baseUrl}${path}?${search}`, path, query: search, sentOffset: query.offset !== undefined };
+    return { url: `${this.baseUrl}${path}?${search}`, path, query: search, sentOffset: query.offset !== undefined, priority };
   }
 
   private throwIfClosed(): void {

@@ -2,6 +2,7 @@ import { AuditLogClient } from '../asana/auditLogClient.js';
 import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { collect, type CollectOptions, type CollectSummary } from '../collector/collector.js';
 import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
+import { EmittedGidStore, emittedLogPathFor } from '../collector/emittedGidStore.js';
 import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
@@ -63,7 +64,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
         timeScale: opts.timeScale,
       });
       summary = await collect(
-        { source: client, sink: opts.sink, checkpoints: store, logger },
+        { source: client, sink: opts.sink, checkpoints: store, logger, emittedLog: new EmittedGidStore({ file: emittedLogPathFor(store.file), logger }) },
         {
           workspaceGid: settings.workspaceGid,
           filters: settings.filters,
@@ -71,6 +72,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           startAt: resolveStartAt(settings.startAt, new Date(), logger),
           shouldStop: opts.shouldStop,
           onProgress: opts.onProgress,
+          lateEventMs: settings.lateEventMinutes * 60_000,
           backfill: {
             concurrency: settings.backfillConcurrency,
             settleMs: settings.lateEventMinutes * 60_000,
@@ -101,6 +103,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
     throttled_waits: stats?.throttledWaits ?? 0,
     retries: stats?.retries ?? 0,
     lag_seconds: summary?.lagSeconds ?? undefined,
+    late_events: summary?.lateEvents ?? 0,
     duration_ms: Date.now() - started,
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
   });

@@ -4,7 +4,9 @@ import type { Logger } from '../logging/logger.js';
 import type { Checkpoint, Cursor, Window } from './checkpoint.js';
 import type { CheckpointPort, CollectSummary } from './collector.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
-import type { EventSink, PageSource } from './ports.js';
+import type { EmittedGids } from './emittedGids.js';
+import type { EmittedLogPort, EventSink, PageSource } from './ports.js';
+import { finishStretch } from './trailPlan.js';
 import { SerialSink } from './serialSink.js';
 import { pickSplit, splitWindow } from './windowPlan.js';
 
@@ -25,11 +27,28 @@ export interface DrainOptions {
   shouldStop?: () => boolean;
   onProgress?: (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
   now?: () => number;
+  /** The re-read of late events, when late_event_minutes is on. */
+  reread?: RereadOptions;
+  /** Drain only the windows and the re-read (the catch-up before a backfill plan). */
+  skipLive?: boolean;
 }
 
+export interface RereadOptions {
+  /** The stretch to re-read in this run, if one is due. */
+  stretch: Window | undefined;
+  /** Gids emitted at or after the trail's start: the live stream and the re-read skip them. */
+  emitted: EmittedGids;
+  log: EmittedLogPort;
+}
+
+/** Compaction rewrites the emitted-gid log once it holds this many times the gids still needed. */
+const COMPACT_FACTOR = 2;
+
 interface Stream {
-  /** The live stream has no end_at; windows do. */
+  /** The live stream has no end_at; windows and the re-read do. */
   live: boolean;
+  /** The re-read of late events: background priority, only events not yet emitted, counted as late. */
+  reread: boolean;
   cursor: Cursor;
   done: boolean;
   /** The first event this run emitted from the stream, and how many since: the density a split estimate uses. */
@@ -56,21 +75,53 @@ export async function drainStreams(
   const now = opts.now ?? Date.now;
   const minSplitPages = opts.minSplitPages ?? DEFAULT_MIN_SPLIT_PAGES;
   const minSplitSpanMs = opts.minSplitSpanMs ?? DEFAULT_MIN_SPLIT_SPAN_MS;
-  const summary: CollectSummary = { events: 0, pages: 0, lagSeconds: null, offsetResumes: 0, caughtUp: false };
-  const newStream = (cursor: Cursor, live: boolean): Stream => ({ live, cursor, done: false, startedAtMs: undefined, emitted: 0, split: 'none' });
-  const streams: Stream[] = [...start.windows.map((w) => newStream(w, false)), newStream(start.cursor, true)];
-  const liveStream = streams[streams.length - 1] as Stream;
+  const summary: CollectSummary = { events: 0, pages: 0, lagSeconds: null, offsetResumes: 0, caughtUp: false, lateEvents: 0 };
+  const newStream = (cursor: Cursor, kind: 'window' | 'live' | 'reread' = 'window'): Stream => ({
+    live: kind === 'live',
+    reread: kind === 'reread',
+    cursor,
+    done: false,
+    startedAtMs: undefined,
+    emitted: 0,
+    split: 'none',
+  });
+  const liveStream = newStream(start.cursor, 'live');
+  if (opts.skipLive) liveStream.done = true;
+  const reread = opts.reread;
+  const rereadStream = reread?.stretch ? newStream(reread.stretch, 'reread') : undefined;
+  // The re-read comes last: with one stream at a time it starts only once the live stream is caught up.
+  const streams: Stream[] = [
+    ...start.windows.map((w) => newStream(w)),
+    ...(opts.skipLive ? [] : [liveStream]),
+    ...(rereadStream ? [rereadStream] : []),
+  ];
   let cp = start;
+  let trail = start.trail;
+  /** Gids appended to the emitted-gid log since it was last rewritten. */
+  let logged = reread?.emitted.size ?? 0;
   let newestMs = Number.NEGATIVE_INFINITY;
   let failure: { error: unknown } | undefined;
 
   const stopping = (): boolean => failure !== undefined || (opts.shouldStop?.() ?? false);
 
   const save = (): void => {
-    const windows = streams.filter((s) => !s.live && !s.done).map((s) => s.cursor as Window);
+    const windows = streams.filter((s) => !s.live && !s.reread && !s.done).map((s) => s.cursor as Window);
     windows.sort((a, b) => Date.parse(a.endAt) - Date.parse(b.endAt));
-    cp = { ...cp, generation: cp.generation + 1, cursor: liveStream.cursor, windows, savedAt: new Date(now()).toISOString() };
+    if (trail && rereadStream && !rereadStream.done) trail = { ...trail, stretch: rereadStream.cursor as Window };
+    cp = { ...cp, generation: cp.generation + 1, cursor: liveStream.cursor, windows, ...(trail ? { trail } : {}), savedAt: new Date(now()).toISOString() };
     checkpoints.save(cp);
+  };
+
+  /** The re-read passed its stretch: the trail moves on, the checkpoint first, then the log drops what it no longer needs. */
+  const finishReread = (s: Stream): void => {
+    if (!reread) return;
+    trail = finishStretch(s.cursor as Window);
+    reread.emitted.advance(Date.parse(trail.from));
+    save();
+    if (logged > COMPACT_FACTOR * reread.emitted.size) {
+      reread.log.rewrite(reread.emitted.records());
+      logged = reread.emitted.size;
+    }
   };
 
   const newest = (): string | null => {
@@ -100,7 +151,7 @@ export async function drainStreams(
         });
         continue;
       }
-      const candidates = [...running].filter((s) => !s.live && s.split === 'none');
+      const candidates = [...running].filter((s) => !s.live && !s.reread && s.split === 'none');
       const at = pickSplit(
         candidates.map((s) => ({ window: s.cursor as Window, startedAtMs: s.startedAtMs, emitted: s.emitted })),
         { pageSize: opts.pageSize, minPages: minSplitPages, minSpanMs: minSplitSpanMs },
@@ -123,7 +174,7 @@ export async function drainStreams(
     const [first, second] = halves;
     s.cursor = first;
     s.split = 'none';
-    const added = newStream(second, false);
+    const added = newStream(second);
     streams.push(added);
     queue.push(added);
     save();
@@ -143,7 +194,7 @@ export async function drainStreams(
         const query = queryFor(s.cursor, base);
         let page;
         try {
-          page = await source.fetchPage(query);
+          page = await source.fetchPage(query, s.reread ? { background: true } : {});
         } catch (e) {
           if (isAsanaApiError(e) && e.code === 'offset_expired' && query.offset !== undefined && consecutiveResumes < MAX_CONSECUTIVE_OFFSET_RESUMES) {
             consecutiveResumes++;
@@ -151,6 +202,7 @@ export async function drainStreams(
             logger.warn('Asana no longer accepts the saved page offset: resuming from the newest emitted event time without skipping or repeating events', {
               resume_at: s.cursor.mark?.createdAt ?? s.cursor.startAt ?? 'oldest',
               ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+              ...(s.reread ? { reread: true } : {}),
             });
             s.cursor = { ...s.cursor, offset: null };
             continue;
@@ -158,16 +210,25 @@ export async function drainStreams(
           throw e;
         }
         summary.pages++;
-        const fresh = dropAlreadyEmitted(page.events, s.cursor.mark);
+        const unmarked = dropAlreadyEmitted(page.events, s.cursor.mark);
+        // Windows hold only settled events older than the trail; the live stream and the re-read share the emitted gids.
+        const fresh = reread && (s.live || s.reread) ? unmarked.filter((e) => !reread.emitted.has(e)) : unmarked;
         // Only progress clears the count: offsets that always expire must not loop forever.
         if (fresh.length > 0) {
           consecutiveResumes = 0;
           await sink.write(fresh);
+          if (reread && (s.live || s.reread)) {
+            const record = reread.emitted.add(fresh);
+            reread.log.append(record);
+            for (const gids of Object.values(record)) logged += gids.length;
+          }
+          if (s.reread) summary.lateEvents += fresh.length;
           summary.events += fresh.length;
           s.emitted += fresh.length;
           s.startedAtMs ??= Date.parse((fresh[0] as AuditLogEvent).created_at);
           const pageNewest = newestOf(fresh);
-          if (pageNewest >= newestMs) {
+          // Late events are old by nature; the lag tells how far behind the live stream is.
+          if (!s.reread && pageNewest >= newestMs) {
             newestMs = pageNewest;
             summary.lagSeconds = Math.max(0, Math.round((now() - pageNewest) / 1000));
           }
@@ -180,10 +241,17 @@ export async function drainStreams(
         if (drained && !s.live) s.done = true;
         if (moved || s.done || cp.generation === 0) {
           cp = { ...cp, eventsEmitted: cp.eventsEmitted + fresh.length };
-          save();
+          if (s.reread && s.done) finishReread(s);
+          else save();
         }
         opts.onProgress?.({ ...summary, newest: newest() });
-        logger.debug('page done', { events: fresh.length, repeated: page.events.length - fresh.length, has_next: page.nextOffset !== null, ...(s.live ? {} : { window_end_at: s.cursor.endAt }) });
+        logger.debug('page done', {
+          events: fresh.length,
+          repeated: page.events.length - fresh.length,
+          has_next: page.nextOffset !== null,
+          ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+          ...(s.reread ? { reread: true } : {}),
+        });
         if (drained) {
           s.done = true;
           return;

@@ -5,7 +5,15 @@ import type { AuditLogEvent, Page, PageQuery } from '../asana/schemas.js';
  * scripted pages. Errors are thrown as AsanaApiError (code `offset_expired` for a rejected offset).
  */
 export interface PageSource {
-  fetchPage(query: PageQuery): Promise<Page>;
+  fetchPage(query: PageQuery, options?: FetchOptions): Promise<Page>;
+}
+
+export interface FetchOptions {
+  /**
+   * The re-read of late events: it waits behind every other request for the shared budget, so it
+   * never delays fresh events.
+   */
+  background?: boolean;
 }
 
 /**

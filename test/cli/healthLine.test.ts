@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/cli/healthLine.js';
 import type { RunOutcome } from '../../src/cli/runInput.js';
 
-const ok = (events: number): RunOutcome => ({ status: 'ok', summary: { events, pages: 1, lagSeconds: 0, offsetResumes: 0, caughtUp: true } });
+const ok = (events: number): RunOutcome => ({ status: 'ok', summary: { events, pages: 1, lagSeconds: 0, offsetResumes: 0, caughtUp: true, lateEvents: 0 } });
 
 describe('the --follow health line', () => {
   it('counts runs and events, and says failing with the error code until a run succeeds again', () => {

@@ -1,7 +1,7 @@
 import type { AuditLogEvent } from '../../src/asana/schemas.js';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
 import type { CheckpointPort } from '../../src/collector/collector.js';
-import type { EventSink } from '../../src/collector/ports.js';
+import type { EmittedLogPort, EmittedRecord, EventSink } from '../../src/collector/ports.js';
 
 export class MemorySink implements EventSink {
   readonly written: AuditLogEvent[] = [];
@@ -19,5 +19,22 @@ export class MemoryCheckpoints implements CheckpointPort {
   }
   save(cp: Checkpoint): void {
     this.saved.push(structuredClone(cp));
+  }
+}
+
+/** The emitted-gid log kept in memory; `lines` is what the file would hold. */
+export class MemoryEmittedLog implements EmittedLogPort {
+  lines: EmittedRecord[] = [];
+  load(): EmittedRecord[] {
+    return structuredClone(this.lines);
+  }
+  append(record: EmittedRecord): void {
+    if (Object.keys(record).length > 0) this.lines.push(structuredClone(record));
+  }
+  rewrite(records: readonly EmittedRecord[]): void {
+    this.lines = structuredClone([...records]);
+  }
+  clear(): void {
+    this.lines = [];
   }
 }
