@@ -108,9 +108,9 @@ describe('dashboards: Dashboard Studio definitions', () => {
     assert.ok(Object.values(d.visualizations).some((x) => x.type === 'splunk.column'), 'a timeline');
   });
 
-  it("ingestion health: events per run, lag, throttling, retries and errors per input from the add-on's log", () => {
+  it("ingestion health: events per run, lag, late events, throttling, retries and errors per input from the add-on's log", () => {
     const queries = Object.values(view('asana_audit_ingestion_health.xml').definition.dataSources).map((ds) => ds.options?.query ?? '').join('\n');
-    for (const field of ['action="events_ingested"', 'n_events', 'lag_seconds', 'throttled_waits', 'retries', 'log_level="ERROR"', 'BY input']) {
+    for (const field of ['action="events_ingested"', 'n_events', 'lag_seconds', 'late_events', 'throttled_waits', 'retries', 'log_level="ERROR"', 'BY input']) {
       assert.ok(queries.includes(field), `health dashboard does not use ${field}`);
     }
   });

@@ -57,7 +57,7 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     const run2 = await runLauncher([], xml);
     assert.equal(run2.code, 0, run2.stderr);
     delivered.push(...parseEventStream(run2.stdout));
-    assert.match(run2.stderr, /^INFO action=events_ingested input=acme n_events=\d+ pages=\d+ throttled_waits=0 retries=0 lag_seconds=\d+ duration_ms=\d+/m);
+    assert.match(run2.stderr, /^INFO action=events_ingested input=acme n_events=\d+ pages=\d+ throttled_waits=0 retries=0 lag_seconds=\d+ late_events=0 duration_ms=\d+/m);
 
     // New events arrive, some in one millisecond, with characters special in XML; the offset expires.
     mock.generateEvents(250);
