@@ -7,8 +7,14 @@
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { AuditLogEvent } from '../asana/schemas.js';
 import { checkpointPathFor } from '../collector/checkpointStore.js';
+import { EmittedGidStore } from '../collector/emittedGidStore.js';
+import { EmittedGids } from '../collector/emittedGids.js';
 import { silentLogger } from '../logging/logger.js';
 import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
 import type { InputSettings } from '../settings/settings.js';
@@ -99,8 +105,13 @@ async function main(): Promise<void> {
       'rss-events': { type: 'string' },
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
+      'reread-only': { type: 'boolean', default: false },
     },
   });
+  if (values['reread-only']) {
+    process.stdout.write(`${rereadStateRow(100_000, 60)}\n`);
+    return;
+  }
   const events = Number(values.events);
   const cpuEvents = Number(values['cpu-events']);
   const rssEvents = Number(values['rss-events'] ?? cpuEvents);
@@ -212,8 +223,40 @@ async function main(): Promise<void> {
     }
   }
 
+  // 5. What the late-event re-read keeps: one horizon and a quarter at 100,000 events an hour.
+  progress('late-event re-read state');
+  rows.push(rereadStateRow(100_000, 60));
+
   out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
   out('| case | result |');
   out('|---|---|');
   for (const row of rows) out(row);
+}
+
+/**
+ * Heap and disk held by the emitted-gid buckets at their largest: the re-read keeps the gids of
+ * `late_event_minutes` plus a quarter of it before a stretch is due (plus two one-minute buckets).
+ */
+function rereadStateRow(eventsPerHour: number, lateMinutes: number): string {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const held = Math.round((eventsPerHour / 60) * (lateMinutes * 1.25 + 2));
+  const file = path.join(tempDir('bench-reread-'), 'bench.checkpoint.emitted');
+  const store = new EmittedGidStore({ file, logger: silentLogger });
+  const t0 = Date.parse('2026-11-20T00:00:00.000Z');
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const emitted = new EmittedGids(t0);
+  let page: AuditLogEvent[] = [];
+  for (let i = 0; i < held; i++) {
+    page.push({ gid: String(1_210_000_000_000_000 + i * 7919), created_at: new Date(t0 + Math.floor((i * 3_600_000) / eventsPerHour)).toISOString() });
+    if (page.length === 100 || i === held - 1) {
+      store.append(emitted.add(page));
+      page = [];
+    }
+  }
+  gc();
+  const heapMb = (process.memoryUsage().heapUsed - before) / 1e6;
+  const diskMb = fs.statSync(file).size / 1e6;
+  return `| late-event re-read state, ${eventsPerHour.toLocaleString('en-US')} events/hour, late_event_minutes ${lateMinutes} | ${emitted.size.toLocaleString('en-US')} gids held at most: ${heapMb.toFixed(1)} MB heap, ${diskMb.toFixed(1)} MB on disk (up to ${(2 * diskMb).toFixed(1)} MB just before a compaction) |`;
 }
