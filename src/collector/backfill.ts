@@ -39,6 +39,8 @@ export interface RereadOptions {
   /** Gids emitted at or after the trail's start: the live stream and the re-read skip them. */
   emitted: EmittedGids;
   log: EmittedLogPort;
+  /** The trail is new: it is saved before the first gid is logged. */
+  unsaved?: boolean;
 }
 
 /** Compaction rewrites the emitted-gid log once it holds this many times the gids still needed. */
@@ -99,6 +101,7 @@ export async function drainStreams(
   let trail = start.trail;
   /** Gids appended to the emitted-gid log since it was last rewritten. */
   let logged = reread?.emitted.size ?? 0;
+  let trailUnsaved = reread?.unsaved ?? false;
   let newestMs = Number.NEGATIVE_INFINITY;
   let failure: { error: unknown } | undefined;
 
@@ -219,6 +222,11 @@ export async function drainStreams(
           await sink.write(fresh);
           if (reread && (s.live || s.reread)) {
             const record = reread.emitted.add(fresh);
+            if (trailUnsaved && Object.keys(record).length > 0) {
+              // The position saved is the one before this page: a kill from here repeats the page in hand.
+              save();
+              trailUnsaved = false;
+            }
             reread.log.append(record);
             for (const gids of Object.values(record)) logged += gids.length;
           }
@@ -233,7 +241,9 @@ export async function drainStreams(
             summary.lagSeconds = Math.max(0, Math.round((now() - pageNewest) / 1000));
           }
         }
-        const cursor = advanceCursor(s.cursor, query, page, fresh);
+        // Events skipped because their gids were already emitted were passed all the same: the
+        // mark must cover them, or the re-read would stop short of where the offset stands.
+        const cursor = advanceCursor(s.cursor, query, page, fresh === unmarked ? fresh : unmarked);
         // Caught up: an empty page, or a page without an offset that held nothing new.
         const drained = page.events.length === 0 || (fresh.length === 0 && page.nextOffset === null);
         const moved = JSON.stringify(cursor) !== JSON.stringify(s.cursor);

@@ -99,12 +99,10 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
     const log = deps.emittedLog;
     if (!log) throw new Error('collect: late_event_minutes needs the emitted-gid log');
     // A log without a trail is that of a run killed before its first save: its gids are this
-    // cursor's. The trail is saved before anything is read, so its start cannot move under them.
-    if (!cp.trail) {
-      cp = { ...cp, generation: cp.generation + 1, trail: startTrail(cp.cursor, now(), lateMs), savedAt: new Date(now()).toISOString() };
-      checkpoints.save(cp);
-    }
-    reread = { emitted: loadEmitted(log, Date.parse(cp.trail!.from)), log };
+    // cursor's. A new trail is saved before the first gid is logged, so its start cannot move under them.
+    const unsaved = !cp.trail;
+    if (!cp.trail) cp = { ...cp, trail: startTrail(cp.cursor, now(), lateMs) };
+    reread = { emitted: loadEmitted(log, Date.parse(cp.trail!.from)), log, unsaved };
   } else if (cp.trail) {
     // Saved without the trail before the log goes, so a later run never has a trail without its gids.
     const { trail: _, ...rest } = cp;
