@@ -1,18 +1,16 @@
-import type { Filters } from '../asana/schemas.js';
+import type { Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
-import { type DrainOptions, drainStreams, type RereadOptions } from './backfill.js';
+import { type DrainOptions, drainStreams } from './drainStreams.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
 import { queryFor } from './cursor.js';
 import { EmittedGids } from './emittedGids.js';
-import type { EmittedLogPort, EventSink, PageSource } from './ports.js';
+import type { RereadOptions } from './lateEventLedger.js';
+import type { CheckpointPort, EmittedLogPort, EventSink, PageSource } from './ports.js';
+import type { CollectSummary, ProgressListener } from './progressLedger.js';
 import { catchUpStretch, dueStretch, startTrail, trailAfterBackfillPlan } from './trailPlan.js';
-import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
 
-/** Where checkpoints live; the file store implements it, tests keep them in memory. */
-export interface CheckpointPort {
-  load(): Checkpoint | undefined;
-  save(cp: Checkpoint): void;
-}
+export type { CollectSummary };
+import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
 
 export interface CollectOptions {
   workspaceGid: string;
@@ -23,7 +21,7 @@ export interface CollectOptions {
   /** Checked between pages: a stop request finishes the page in hand, then returns. */
   shouldStop?: () => boolean;
   /** Called after each page's checkpoint is saved: for progress displays. */
-  onProgress?: (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
+  onProgress?: ProgressListener;
   now?: () => number;
   /** Parallel backfill; absent or concurrency 1 drains one stream (windows left by an earlier run included). */
   backfill?: BackfillOptions;
@@ -46,17 +44,6 @@ export interface BackfillOptions {
   minSpanMs?: number;
 }
 
-export interface CollectSummary {
-  events: number;
-  pages: number;
-  /** Seconds between the newest emitted event's created_at and the moment it was flushed. */
-  lagSeconds: number | null;
-  offsetResumes: number;
-  caughtUp: boolean;
-  /** Events only the re-read found: Asana showed them after the live stream had passed their time. */
-  lateEvents: number;
-}
-
 export interface CollectDeps {
   source: PageSource;
   sink: EventSink;
@@ -74,7 +61,7 @@ export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
  * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
  * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
  * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
- * first split into windows drained side by side (see backfill.ts).
+ * first split into windows drained side by side (see drainStreams.ts).
  */
 export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<CollectSummary> {
   const { checkpoints, logger } = deps;
@@ -101,8 +88,9 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
     // A log without a trail is that of a run killed before its first save: its gids are this
     // cursor's. A new trail is saved before the first gid is logged, so its start cannot move under them.
     const unsaved = !cp.trail;
-    if (!cp.trail) cp = { ...cp, trail: startTrail(cp.cursor, now(), lateMs) };
-    reread = { emitted: loadEmitted(log, Date.parse(cp.trail!.from)), log, unsaved };
+    const trail = cp.trail ?? startTrail(cp.cursor, now(), lateMs);
+    cp = { ...cp, trail };
+    reread = { emitted: loadEmitted(log, Date.parse(trail.from)), log, unsaved };
   } else if (cp.trail) {
     // Saved without the trail before the log goes, so a later run never has a trail without its gids.
     const { trail: _, ...rest } = cp;

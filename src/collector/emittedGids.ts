@@ -1,4 +1,4 @@
-import type { AuditLogEvent } from '../asana/schemas.js';
+import type { AuditLogEvent } from '../model/auditLog.js';
 import type { EmittedRecord } from './ports.js';
 
 /** Width of one bucket of created_at: gids are dropped a bucket at a time. */
@@ -38,7 +38,10 @@ export class EmittedGids {
     for (const e of events) {
       const bucket = bucketOf(Date.parse(e.created_at));
       if (!this.keeps(bucket)) continue;
-      if (this.addGid(bucket, e.gid)) (record[bucket] ??= []).push(e.gid);
+      if (!this.addGid(bucket, e.gid)) continue;
+      const gids = record[bucket];
+      if (gids) gids.push(e.gid);
+      else record[bucket] = [e.gid];
     }
     return record;
   }
@@ -75,7 +78,10 @@ export class EmittedGids {
 
   private addGid(bucket: number, gid: string): boolean {
     let gids = this.buckets.get(bucket);
-    if (!gids) this.buckets.set(bucket, (gids = new Set()));
+    if (!gids) {
+      gids = new Set();
+      this.buckets.set(bucket, gids);
+    }
     if (gids.has(gid)) return false;
     gids.add(gid);
     this.count++;

@@ -11,15 +11,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { AuditLogEvent } from '../asana/schemas.js';
+import type { AuditLogEvent } from '../model/auditLog.js';
 import { checkpointPathFor } from '../collector/checkpointStore.js';
 import { EmittedGidStore } from '../collector/emittedGidStore.js';
 import { EmittedGids } from '../collector/emittedGids.js';
 import { silentLogger } from '../logging/logger.js';
 import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
 import type { InputSettings } from '../settings/settings.js';
-import { XmlEventStream } from '../splunk/xmlEventStream.js';
-import { runInput } from '../cli/runInput.js';
+import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
+import { runInput } from '../runner/runInput.js';
 import {
   BUNDLE,
   bareDrain,

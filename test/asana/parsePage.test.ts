@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AsanaApiError } from '../../src/asana/errors.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import { parsePage } from '../../src/asana/parsePage.js';
 import { event, pageBody } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AuditLogEvent } from '../../src/asana/schemas.js';
+import type { AuditLogEvent } from '../../src/model/auditLog.js';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
 import { collect, type CollectOptions } from '../../src/collector/collector.js';
 import type { EmittedRecord } from '../../src/collector/ports.js';
@@ -146,7 +146,10 @@ describe('late events: the re-read behind the live cursor', () => {
           const log = new KillableLog();
           const parts = { sink, checkpoints, log };
           let rng = seed >>> 0;
-          const random = () => ((rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+          const random = () => {
+            rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
+            return rng / 2 ** 32;
+          };
           let gid = 0;
           let afterFlushKills = 0;
           for (const step of steps) {

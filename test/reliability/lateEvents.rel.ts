@@ -149,7 +149,7 @@ describe('late events: Asana shows them after the live stream passed their time'
 /** A sink that dies before flushing now and then: nothing of that page reached the output. */
 function killable(sink: MemorySink, random: () => number, onKill: () => void): MemorySink {
   return Object.assign(Object.create(sink) as MemorySink, {
-    write: async (events: readonly import('../../src/asana/schemas.js').AuditLogEvent[]) => {
+    write: async (events: readonly import('../../src/model/auditLog.js').AuditLogEvent[]) => {
       if (random() < 0.002) {
         onKill();
         throw new Error('killed');

@@ -1,7 +1,6 @@
-import { AsanaApiError } from '../../src/asana/errors.js';
 import { parsePage } from '../../src/asana/parsePage.js';
-import type { AuditLogEvent, Page, PageQuery } from '../../src/asana/schemas.js';
-import type { FetchOptions, PageSource } from '../../src/collector/ports.js';
+import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
+import { type FetchOptions, OffsetExpiredError, type PageSource } from '../../src/collector/ports.js';
 import { serveAuditLogEvents } from '../../src/mock/auditLogEndpoint.js';
 import { LateArrivals } from '../../src/mock/lateArrivals.js';
 import { OffsetCodec } from '../../src/mock/offsets.js';
@@ -38,7 +37,7 @@ export class KeysetAuditLog implements PageSource {
     this.queries.push({ ...query, background: options.background === true });
     this.late.release(this.nowMs, this.store);
     if (query.offset !== undefined && this.expireOffset()) {
-      throw new AsanaApiError({ code: 'offset_expired', status: 400, apiMessage: 'offset: expired', retryable: false });
+      throw new OffsetExpiredError('offset: expired');
     }
     const params = new URLSearchParams();
     if (query.startAt !== undefined) params.set('start_at', query.startAt);

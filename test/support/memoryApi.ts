@@ -1,6 +1,5 @@
-import { AsanaApiError } from '../../src/asana/errors.js';
-import type { AuditLogEvent, Page, PageQuery } from '../../src/asana/schemas.js';
-import type { PageSource } from '../../src/collector/ports.js';
+import { OffsetExpiredError, type PageSource } from '../../src/collector/ports.js';
+import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
 
 /**
  * An in-process model of the audit log's stream semantics, for collector tests that need
@@ -36,7 +35,7 @@ export class MemoryAuditLog implements PageSource {
     if (query.offset !== undefined) {
       const o = this.offsets.get(query.offset);
       if (!o || o.startAt !== query.startAt || o.endAt !== query.endAt || this.expireAll) {
-        throw new AsanaApiError({ code: 'offset_expired', status: 400, apiMessage: 'offset: expired', retryable: false });
+        throw new OffsetExpiredError('offset: expired');
       }
       position = o.position;
     }
