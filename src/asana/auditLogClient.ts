@@ -217,7 +217,7 @@ export class AuditLogClient implements PageSource {
       );
     } catch (e) {
       const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
-      const error = this.closed ? closedError() : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded });
+      const error = this.closed ? closedError() : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded, target: this.baseUrl });
       this.logger.debug('Asana request got no answer', {
         path: request.path,
         query: request.query,
@@ -238,6 +238,7 @@ export class AuditLogClient implements PageSource {
       retryAfter: headerOf(response, 'retry-after'),
       sentOffset: request.sentOffset,
       nowMs: Date.now(),
+      target: this.baseUrl,
     });
     if (error.code === 'rate_limited') {
       this.stats.rateLimited++;

@@ -8,11 +8,12 @@ import { NdjsonEventStream } from '../sinks/ndjson/ndjsonEventStream.js';
 import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
 import { CONNECTION_OPTIONS, type ConnectionFlags, settingsFromFlags } from './cliSettings.js';
 import { HealthTracker } from './healthLine.js';
-import { addHecOptions, type HecFlags, hecSettingsFromFlags, hecSinkFor } from './hecOptions.js';
+import { addHecOptions, type HecFlags, hecSettingsFromFlags, hecSinkFor, refuseHecFlagsWithoutHec } from './hecOptions.js';
 import { holdCheckpointLock } from '../runner/holdLock.js';
 import { isHecError } from '../sinks/hec/hecErrors.js';
 import type { HecSink } from '../sinks/hec/hecSink.js';
 import { progressReporter } from './progress.js';
+import { FLAG_NAMES } from '../errors/naming.js';
 import { runInput } from '../runner/runInput.js';
 import { installStopHandlers } from '../runner/stopSignals.js';
 
@@ -49,6 +50,7 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
     .option('--interval <seconds>', 'seconds between polls with --follow', seconds, 60);
   addHecOptions(cmd)
     .action(async (flags: PollFlags) => {
+      refuseHecFlagsWithoutHec(flags);
       const settings = settingsFromFlags(flags, io.env);
       const hecSettings = flags.output === 'hec' ? hecSettingsFromFlags(flags, io.env, settings.name) : undefined;
       const redactor = new Redactor();
@@ -80,11 +82,12 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
           summaryLogger: base,
           shouldStop: stop.requested,
           onProgress: (p) => progress.update(p),
+          onProgressEnd: () => progress.done(),
           resetHint,
           lockHeld: lock !== undefined,
           env: io.env,
+          naming: FLAG_NAMES,
         });
-        progress.done();
         failed = outcome.status !== 'ok';
         if (flags.follow) {
           health.record(outcome);

@@ -90,6 +90,19 @@ function checksum(json: string): string {
   return createHash('sha256').update(json).digest('hex').slice(0, 32);
 }
 
+/** Every line of a checkpoint file starts so; a line cut short by a crash still does. */
+const LINE_START = Buffer.from('{"sum":"');
+
+/**
+ * Whether a file's first bytes are those of a checkpoint file (complete or damaged). A file cut
+ * before the end of the first line's start (empty, for one) counts only under a checkpoint's
+ * name: a crash on a filesystem without atomic rename can leave one.
+ */
+export function isCheckpointHead(head: Buffer, fileName: string): boolean {
+  if (head.length < LINE_START.length) return fileName.endsWith('.checkpoint') && LINE_START.subarray(0, head.length).equals(head);
+  return head.subarray(0, LINE_START.length).equals(LINE_START);
+}
+
 export function encodeGeneration(cp: Checkpoint): string {
   // Parsing fixes the key order, so decoding can reproduce the checksummed bytes.
   const json = JSON.stringify(checkpointSchema.parse(cp));

@@ -48,7 +48,9 @@ export class EmittedGidStore implements EmittedLogPort {
     }
     if (tail !== '' || damaged > 0) {
       // Appending after a cut line would glue the next record to it; write the good ones back.
-      this.opts.logger.warn(`the emitted-gid log ${this.file} had ${damaged + (tail !== '' ? 1 : 0)} damaged line(s) (a crash mid-write): they are dropped, so up to one page of events may be read again`);
+      this.opts.logger.warn(
+        `the emitted-gid log ${this.file} had ${damaged + (tail !== '' ? 1 : 0)} damaged line(s) (a crash mid-write): they are dropped, so up to one page of events may be read again`,
+      );
       this.rewrite(records);
     }
     return records;
@@ -93,6 +95,42 @@ export class EmittedGidStore implements EmittedLogPort {
   clear(): void {
     fs.rmSync(this.file, { force: true });
     fs.rmSync(`${this.file}.tmp`, { force: true });
+  }
+
+  /**
+   * `checkpoint reset`: deletes the log and the temp file of a compaction cut short, each only if
+   * it is one (empty, or its first line starts as this store writes lines); any other file is
+   * left alone. Returns the files deleted.
+   */
+  reset(): string[] {
+    const deleted: string[] = [];
+    for (const file of [this.file, `${this.file}.tmp`]) {
+      if (!isEmittedLog(file)) continue;
+      fs.rmSync(file, { force: true });
+      deleted.push(file);
+    }
+    return deleted;
+  }
+}
+
+/** How every line of the log starts (see encodeLine). */
+const LINE_START = '{"sum":"';
+
+function isEmittedLog(file: string): boolean {
+  let fd: number;
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(LINE_START.length);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    // A log cut by a crash may hold less than one line start; it is still ours.
+    return LINE_START.startsWith(head.subarray(0, n).toString('utf8'));
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -48,6 +48,8 @@ export interface MockAsanaOptions {
 }
 
 export type MockFault =
+  /** Answer normally: lets a script say "after N good pages, this". */
+  | { kind: 'serve' }
   | { kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string }
   | { kind: 'hang' }
   | { kind: 'reset' }
@@ -180,7 +182,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
       const normal = serve(req, url, now);
       return 'body' in normal ? { status: 'truncated', reply: normal } : normal;
     }
-    if (fault) return scriptedOutcome(fault, faultRng);
+    if (fault && fault.kind !== 'serve') return scriptedOutcome(fault, faultRng);
     return serve(req, url, now);
   };
 
@@ -318,8 +320,9 @@ function scriptedOutcome(fault: MockFault, rng: SeededRandom): Outcome {
       return { status: 'hang' };
     case 'reset':
       return { status: 'reset' };
+    case 'serve':
     case 'truncated':
-      throw new Error('truncated faults are applied to the normal answer');
+      throw new Error(`${fault.kind} faults are applied to the normal answer`);
     case 'non_json':
       return {
         status: 200,

@@ -7,6 +7,7 @@ import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
 import { errorCode, errorText } from '../errors/codedError.js';
+import { type Naming, SETTING_NAMES } from '../errors/naming.js';
 import { resolveStartAt } from './resolveStartAt.js';
 
 export interface RunInputOptions {
@@ -20,11 +21,15 @@ export interface RunInputOptions {
   resetHint?: string;
   shouldStop?: () => boolean;
   onProgress?: CollectOptions['onProgress'];
+  /** Called before the summary line: a terminal's progress line is cleared first. */
+  onProgressEnd?: () => void;
   timeScale?: number;
   /** The caller holds the checkpoint's lock for longer than this run (`poll --follow`). */
   lockHeld?: boolean;
   /** Read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY when the settings name no proxy (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** What messages call the settings (default: the modular input's setting names). */
+  naming?: Naming;
 }
 
 export type RunOutcome =
@@ -38,17 +43,26 @@ export type RunOutcome =
  */
 export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   const { settings, logger } = opts;
+  const naming = opts.naming ?? SETTING_NAMES;
   const started = Date.now();
   const store = new CheckpointStore({ file: opts.checkpointFile, logger, resetHint: opts.resetHint });
   let client: AuditLogClient | undefined;
   let agents: AsanaAgents | undefined;
   let summary: CollectSummary | undefined;
+  // What is delivered and checkpointed so far (progress is reported after each checkpoint save):
+  // the summary of a run that fails part-way counts it, not zero.
+  let checkpointed: CollectSummary | undefined;
+  const onProgress: CollectOptions['onProgress'] = (p) => {
+    checkpointed = p;
+    opts.onProgress?.(p);
+  };
   let outcome: RunOutcome;
   try {
     store.ensureWritable();
     if (!opts.lockHeld) store.lock();
-    for (const arg of settings.deprecated) {
-      logger.warn(`${arg} is deprecated: it is read as late_event_minutes=${settings.lateEventMinutes}; set late_event_minutes instead and remove ${arg}`);
+    if (settings.deprecated.includes('backfill_settle_minutes')) {
+      const [old, now] = [naming.backfillSettleMinutes, naming.lateEventMinutes];
+      logger.warn(`${old} is deprecated: it is read as ${now} (${settings.lateEventMinutes} minutes); set ${now} instead and remove ${old}`);
     }
     try {
       agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env: opts.env, maxSockets: settings.backfillConcurrency });
@@ -69,9 +83,9 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           workspaceGid: settings.workspaceGid,
           filters: settings.filters,
           pageSize: settings.pageSize,
-          startAt: resolveStartAt(settings.startAt, new Date(), logger),
+          startAt: resolveStartAt(settings.startAt, new Date(), logger, naming),
           shouldStop: opts.shouldStop,
-          onProgress: opts.onProgress,
+          onProgress,
           lateEventMs: settings.lateEventMinutes * 60_000,
           backfill: {
             concurrency: settings.backfillConcurrency,
@@ -85,25 +99,28 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
       if (!opts.lockHeld) store.unlock();
     }
   } catch (e) {
+    opts.onProgressEnd?.();
     if (e instanceof CheckpointLockedError) {
       logger.warn(e.message);
       return { status: 'locked' };
     }
-    logger.error(errorText(e), { code: errorCode(e) });
+    logger.error(errorText(e, naming), { code: errorCode(e) });
     outcome = { status: 'failed', error: e };
   } finally {
     await client?.close();
     agents?.destroy();
   }
   const stats = client?.stats;
+  const counted = summary ?? checkpointed;
+  opts.onProgressEnd?.();
   opts.summaryLogger.info('action=events_ingested', {
     input: settings.name,
-    n_events: summary?.events ?? 0,
-    pages: summary?.pages ?? 0,
+    n_events: counted?.events ?? 0,
+    pages: counted?.pages ?? 0,
     throttled_waits: stats?.throttledWaits ?? 0,
     retries: stats?.retries ?? 0,
-    lag_seconds: summary?.lagSeconds ?? undefined,
-    late_events: summary?.lateEvents ?? 0,
+    lag_seconds: counted?.lagSeconds ?? undefined,
+    late_events: counted?.lateEvents ?? 0,
     duration_ms: Date.now() - started,
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
   });

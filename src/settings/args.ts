@@ -98,7 +98,15 @@ export const ARGS = [
     requiredOnCreate: true,
     requiredOnEdit: false,
     secret: true,
-    schema: z.preprocess(emptyToUndefined, z.string({ error: 'is required' })),
+    // Said without the value: these messages end up in logs.
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string({ error: 'is required' })
+        .refine((t) => !/^bearer\s/i.test(t), 'starts with "Bearer ": give the token alone, without the "Bearer " prefix')
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in the token is what this rejects.
+        .refine((t) => /^bearer\s/i.test(t) || !/[\u0000-\u001f\u007f\s]/.test(t), 'contains spaces or control characters: give the token alone, as Asana showed it'),
+    ),
   },
   {
     name: 'start_at',

@@ -27,6 +27,18 @@ describe('EmittedGidStore', () => {
     assert.deepEqual(store.load(), []);
   });
 
+  it("resets by deleting the log and a compaction's temp file, cut or whole, and leaves any other file of those names alone", () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    store.append({ '1763640000000': ['1'] });
+    fs.writeFileSync(`${store.file}.tmp`, '{"su');
+    assert.deepEqual(store.reset(), [store.file, `${store.file}.tmp`]);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    fs.writeFileSync(store.file, 'remember the milk\n');
+    fs.mkdirSync(`${store.file}.tmp`);
+    assert.deepEqual(store.reset(), []);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['x.checkpoint.emitted', 'x.checkpoint.emitted.tmp']);
+  });
+
   it('drops a line cut by a crash with one WARN and cuts it off, so the next append is readable', () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) } as Logger;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
+import { runCli } from '../support/cli.js';
 import { inputXml, parseEventStream, runLauncher, tempDir } from '../support/splunkdHarness.js';
 
 const TOKEN = 'late-e2e-token-4c2b9e';
@@ -22,7 +23,7 @@ describe('late_event_minutes at the edges (launcher and CLI)', function () {
     assert.equal(mock.stats().requests, 0);
   });
 
-  it('refuses --late-event-minutes 1441 by the flag\'s name', async () => {
+  it("refuses --late-event-minutes 1441 by the flag's name", async () => {
     mock = await startMockAsana({ tokens: { valid: [TOKEN] } });
     const stderr = new PassThrough();
     let err = '';
@@ -38,11 +39,47 @@ describe('late_event_minutes at the edges (launcher and CLI)', function () {
     assert.equal(mock.stats().requests, 0);
   });
 
-  it('with late_event_minutes=0 sends only the live stream\'s requests; with the default it emits nothing twice', async () => {
+  it('reads the deprecated backfill_settle_minutes as late_event_minutes with one WARN, in setting names for splunkd and flag names on the command line', async () => {
+    mock = await startMockAsana({ tokens: { valid: [TOKEN] } });
+    const run = await runLauncher([], xmlFor(tempDir('late-e2e-'), { backfill_settle_minutes: '30' }));
+    assert.equal(run.code, 0, run.stderr);
+    const warns = run.stderr.split('\n').filter((l) => /deprecated/.test(l));
+    assert.deepEqual(warns.length, 1, run.stderr);
+    assert.match(
+      warns[0] ?? '',
+      /^WARN input=acme backfill_settle_minutes is deprecated: it is read as late_event_minutes \(30 minutes\); set late_event_minutes instead and remove backfill_settle_minutes/,
+    );
+    const cli = await runCli(
+      [
+        'poll',
+        '--workspace',
+        mock.workspaceGid,
+        '--base-url',
+        mock.url,
+        '--checkpoint',
+        `${tempDir('late-e2e-')}/acme.checkpoint`,
+        '--backfill-settle-minutes',
+        '30',
+      ],
+      {
+        env: { ASANA_TOKEN: TOKEN },
+      },
+    );
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(
+      cli.stderr,
+      /^WARN .*--backfill-settle-minutes is deprecated: it is read as --late-event-minutes \(30 minutes\); set --late-event-minutes instead and remove --backfill-settle-minutes/m,
+    );
+    assert.doesNotMatch(cli.stderr, /backfill_settle_minutes|late_event_minutes/);
+  });
+
+  it("with late_event_minutes=0 sends only the live stream's requests; with the default it emits nothing twice", async () => {
     mock = await startMockAsana({ tokens: { valid: [TOKEN] } });
     const now = Date.now();
     // 250 events over the last 90 minutes.
-    mock.addEvents(Array.from({ length: 250 }, (_, i) => ({ gid: String(1_280_000_000_000_000 + i), created_at: new Date(now - 90 * 60_000 + i * 21_600).toISOString() })));
+    mock.addEvents(
+      Array.from({ length: 250 }, (_, i) => ({ gid: String(1_280_000_000_000_000 + i), created_at: new Date(now - 90 * 60_000 + i * 21_600).toISOString() })),
+    );
     const counts: Record<string, { requests: number; withEndAt: number; events: number; late: string }> = {};
     for (const late of ['0', '60']) {
       const dir = tempDir('late-e2e-');
