@@ -123,6 +123,9 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
     late_events: counted?.lateEvents ?? 0,
     duration_ms: Date.now() - started,
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
+    // The launcher picks one of several nodes (README, Installing): say which ran this.
+    node_version: process.version,
+    node: process.execPath,
   });
   return outcome;
 }

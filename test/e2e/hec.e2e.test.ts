@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
 import { SeededRandom } from '../../src/mock/random.js';
-import { LAUNCHER, tempDir } from '../support/splunkdHarness.js';
+import { LAUNCHER, assertNamesItsNode, tempDir } from '../support/splunkdHarness.js';
 
 const BUNDLE = path.join(path.dirname(LAUNCHER), 'ta_asana_audit_log.cjs');
 const ASANA_TOKEN = 'e2e-asana-token-3c9d1f7a';
@@ -107,6 +107,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
       const last = await poll(args).done;
       assert.equal(last.code, 0, last.stderr);
       assert.match(last.stderr, /^INFO action=events_ingested input=workspace-\d+ n_events=\d+ .*status=caught_up/m);
+      assertNamesItsNode(last.stderr);
       await new Promise((r) => setTimeout(r, 100));
 
       const indexed = hec.indexed();

@@ -3,7 +3,10 @@
  * memory and start-up time, measured against the bundled mock on this machine. Prints one table.
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
- * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms).
+ * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --startup-only
+ * (only the start-up rows), --reread-only (only the late-event re-read state row). Start-up is
+ * measured with the node running the bench and with the app's own runtime (the linux-x64
+ * package's Node.js, from the runtime cache).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
@@ -11,15 +14,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { AuditLogEvent } from '../model/auditLog.js';
-import { checkpointPathFor } from '../collector/checkpointStore.js';
-import { EmittedGidStore } from '../collector/emittedGidStore.js';
-import { EmittedGids } from '../collector/emittedGids.js';
-import { silentLogger } from '../logging/logger.js';
-import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
-import type { InputSettings } from '../settings/settings.js';
-import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
-import { runInput } from '../runner/runInput.js';
+import { checkpointPathFor } from '../src/collector/checkpointStore.js';
+import { EmittedGidStore } from '../src/collector/emittedGidStore.js';
+import { EmittedGids } from '../src/collector/emittedGids.js';
+import { silentLogger } from '../src/logging/logger.js';
+import { startMockAsana, type MockAsanaOptions } from '../src/mock/server.js';
+import type { AuditLogEvent } from '../src/model/auditLog.js';
+import type { InputSettings } from '../src/settings/settings.js';
+import { XmlEventStream } from '../src/sinks/xml/xmlEventStream.js';
+import { runInput } from '../src/runner/runInput.js';
+import { bundledRuntimeStartupRows } from './benchRuntime.js';
 import {
   BUNDLE,
   bareDrain,
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
       'rss-events': { type: 'string' },
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
+      'startup-only': { type: 'boolean', default: false },
       'reread-only': { type: 'boolean', default: false },
     },
   });
@@ -121,6 +126,17 @@ async function main(): Promise<void> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const rows: string[] = [];
   const pct = (x: number) => `${x.toFixed(2)}`;
+  const printTable = async () => {
+    out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
+    out('| case | result |');
+    out('|---|---|');
+    for (const row of rows) out(row);
+  };
+  if (values['startup-only']) {
+    rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+    await printTable();
+    return;
+  }
 
   // 1. Backfill at the speed of the rate limit.
   progress(`starting a mock with ${events} events, ${LATENCY_MS} ms latency, ${RATE_LIMIT}/min limit`);
@@ -227,10 +243,8 @@ async function main(): Promise<void> {
   progress('late-event re-read state');
   rows.push(rereadStateRow(100_000, 60));
 
-  out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
-  out('| case | result |');
-  out('|---|---|');
-  for (const row of rows) out(row);
+  rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+  await printTable();
 }
 
 /**

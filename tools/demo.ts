@@ -4,16 +4,16 @@
  * first run drains the backlog, the second resumes from the checkpoint and picks up only the
  * events that arrived in between. Each run shows its log, a few of its events and how many it
  * wrote; `--full` (or DEMO_FULL=1) prints the whole event stream instead.
- * Run: node build/src/tools/demo.js [--full]
+ * Run: node build/tools/demo.js [--full]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { startMockAsana } from '../mock/server.js';
-import { startMockSplunkd } from '../mock/splunkd.js';
-import { escapeXmlText } from '../splunk/xmlEscape.js';
+import { startMockAsana } from '../src/mock/server.js';
+import { startMockSplunkd } from '../src/mock/splunkd.js';
+import { escapeXmlText } from '../src/splunk/xmlEscape.js';
 
 const LAUNCHER = path.resolve('bin/asana_audit_log.sh');
 const EVENTS = Number(process.env.DEMO_EVENTS ?? 2000);
