@@ -201,7 +201,10 @@ async function main(): Promise<void> {
       const eps = (cpuEvents / r.wallMs) * 1000;
       const cpuPerMillion = (r.cpuMs / 1000) * (1_000_000 / cpuEvents);
       const { lost, duplicated } = r.counter.verdict(cpuEvents);
-      const ratio = baseline && r !== baseline ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency` : '';
+      const ratio =
+        baseline && r !== baseline
+          ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency`
+          : '';
       rows.push(
         `| CPU ${cpuEvents.toLocaleString('en-US')} events, ${label} | ${Math.round(eps).toLocaleString('en-US')} events/s, ${cpuPerMillion.toFixed(1)} CPU s per million events${ratio}, peak RSS ${Math.round(r.maxRssKb / 1024)} MB, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
       );
@@ -229,7 +232,15 @@ async function main(): Promise<void> {
     progress(`peak RSS: starting a mock with ${rssEvents} events`);
     const big = await startMockProcess({ initialEvents: rssEvents, tokens: { valid: [token] }, seed: 13 });
     try {
-      const r = await runDrainChild({ mode: 'addon', url: big.url, workspaceGid: big.workspaceGid, token, concurrency: DEFAULT_CONCURRENCY, checkpointDir: tempDir('bench-rss-'), name: 'bench' });
+      const r = await runDrainChild({
+        mode: 'addon',
+        url: big.url,
+        workspaceGid: big.workspaceGid,
+        token,
+        concurrency: DEFAULT_CONCURRENCY,
+        checkpointDir: tempDir('bench-rss-'),
+        name: 'bench',
+      });
       const { lost, duplicated } = r.counter.verdict(rssEvents);
       rows.push(
         `| peak RSS draining ${rssEvents.toLocaleString('en-US')} events, backfill_concurrency ${DEFAULT_CONCURRENCY} | ${Math.round(r.maxRssKb / 1024)} MB, ${Math.round((rssEvents / r.wallMs) * 1000).toLocaleString('en-US')} events/s, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,

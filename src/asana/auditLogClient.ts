@@ -212,12 +212,12 @@ export class AuditLogClient implements PageSource {
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
-      response = await this.requests.run((signal) =>
-        this.http.get<string>(request.url, { signal, headers: { Authorization: `Bearer ${this.#token}` } }),
-      );
+      response = await this.requests.run((signal) => this.http.get<string>(request.url, { signal, headers: { Authorization: `Bearer ${this.#token}` } }));
     } catch (e) {
       const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
-      const error = this.closed ? closedError() : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded, target: this.baseUrl });
+      const error = this.closed
+        ? closedError()
+        : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded, target: this.baseUrl });
       this.logger.debug('Asana request got no answer', {
         path: request.path,
         query: request.query,

@@ -69,7 +69,7 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
   const lateMs = opts.lateEventMs ?? 0;
   let cp = checkpoints.load();
   if (cp && !sameIdentity(cp, opts.workspaceGid, opts.filters)) {
-    logger.warn('the input\'s workspace_gid or filters changed since the last run: starting a new cursor from start_at', {
+    logger.warn("the input's workspace_gid or filters changed since the last run: starting a new cursor from start_at", {
       old_filters: JSON.stringify({ workspace_gid: cp.workspaceGid, ...cp.filters }),
     });
     cp = undefined;
@@ -116,9 +116,10 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
       logger.info(`resuming a backfill: ${cp.windows.length} windows left`, { streams: drain.concurrency });
     } else {
       // Before the live stream jumps ahead, the re-read covers what it passed; windows cover the rest.
-      const catchUp = reread && cp.trail && isFarBehind(cp.cursor, settledBoundaryMs(now(), backfill.settleMs), backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS)
-        ? catchUpStretch(cp.trail, cp.cursor)
-        : undefined;
+      const catchUp =
+        reread && cp.trail && isFarBehind(cp.cursor, settledBoundaryMs(now(), backfill.settleMs), backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS)
+          ? catchUpStretch(cp.trail, cp.cursor)
+          : undefined;
       if (catchUp && reread) {
         before = await drainStreams(deps, cp, { ...drain, skipLive: true, reread: { ...reread, stretch: catchUp } });
         cp = checkpoints.load() ?? cp;
@@ -175,11 +176,14 @@ async function planWindows(
   const boundaryMs = settledBoundaryMs(now(), backfill.settleMs);
   const minSpanMs = backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS;
   if (opts.shouldStop?.() || !isFarBehind(cp.cursor, boundaryMs, minSpanMs)) return undefined;
-  const probe = queryFor({ ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() }, {
-    workspaceGid: opts.workspaceGid,
-    filters: opts.filters,
-    limit: 1,
-  });
+  const probe = queryFor(
+    { ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() },
+    {
+      workspaceGid: opts.workspaceGid,
+      filters: opts.filters,
+      limit: 1,
+    },
+  );
   const started = performance.now();
   const page = await deps.source.fetchPage(probe);
   const rttMs = performance.now() - started;

@@ -88,7 +88,11 @@ export async function drainStreams(
     ledger.add(added);
     pool.add(added);
     ledger.save();
-    logger.debug('split a slow backfill window for an idle stream', { kept_end_at: first.endAt, new_start_at: second.startAt ?? null, new_end_at: second.endAt });
+    logger.debug('split a slow backfill window for an idle stream', {
+      kept_end_at: first.endAt,
+      new_start_at: second.startAt ?? null,
+      new_end_at: second.endAt,
+    });
   };
 
   const loop: PageLoopDeps = {

@@ -212,10 +212,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     }
     if (options.hangRate && faultRng.chance(options.hangRate)) return { status: 'hang' };
 
-    return serveAuditLogEvents(
-      { store, codec, workspaceGid, baseUrl, nowMs: now, offsetTtlMs: options.offsetTtlMs },
-      url.searchParams,
-    );
+    return serveAuditLogEvents({ store, codec, workspaceGid, baseUrl, nowMs: now, offsetTtlMs: options.offsetTtlMs }, url.searchParams);
   };
 
   const respond = (res: ServerResponse, outcome: Outcome): void => {

@@ -32,10 +32,7 @@ export interface RunInputOptions {
   naming?: Naming;
 }
 
-export type RunOutcome =
-  | { status: 'ok'; summary: CollectSummary }
-  | { status: 'locked' }
-  | { status: 'failed'; error: unknown };
+export type RunOutcome = { status: 'ok'; summary: CollectSummary } | { status: 'locked' } | { status: 'failed'; error: unknown };
 
 /**
  * One run of one input: lock, prove the checkpoint can be written, drain pages into the sink,

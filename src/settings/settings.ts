@@ -65,9 +65,7 @@ export function parseInputSettings(name: string, params: Readonly<Record<string,
   const picked = Object.fromEntries(ARGS.map((a) => [a.name, params[a.name]]));
   const result = argsObject.safeParse(picked);
   if (!result.success) {
-    throw new SettingsError(
-      result.error.issues.map((i) => ({ arg: String(i.path[0] ?? 'input'), message: i.message })),
-    );
+    throw new SettingsError(result.error.issues.map((i) => ({ arg: String(i.path[0] ?? 'input'), message: i.message })));
   }
   const v = result.data;
   const problems: ArgProblem[] = [];

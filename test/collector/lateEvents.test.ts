@@ -44,16 +44,25 @@ async function lateBehindTheCursor(lateEventMs: number) {
 describe('late events: the re-read behind the live cursor', () => {
   it('loses an event shown 40 s late behind the live cursor when late_event_minutes=0', async () => {
     const { written, api } = await lateBehindTheCursor(0);
-    assert.deepEqual(written.map((e) => e.gid), ['1', '3']);
+    assert.deepEqual(
+      written.map((e) => e.gid),
+      ['1', '3'],
+    );
     assert.equal(api.queries.filter((q) => q.background || q.endAt !== undefined).length, 0, 'no re-read request at all');
   });
 
   it('collects it exactly once with late_event_minutes=1, within two minutes of its created_at, counted as late', async () => {
     const { written, summaries } = await lateBehindTheCursor(MIN);
-    assert.deepEqual(written.map((e) => e.gid), ['1', '3', '2']);
+    assert.deepEqual(
+      written.map((e) => e.gid),
+      ['1', '3', '2'],
+    );
     const foundIn = summaries.findIndex((s) => s.lateEvents === 1);
     assert.ok(foundIn >= 0 && T0 + foundIn * MIN - (T0 - 20_000) <= 2 * MIN, `found by run ${foundIn}`);
-    assert.equal(summaries.reduce((n, s) => n + s.lateEvents, 0), 1);
+    assert.equal(
+      summaries.reduce((n, s) => n + s.lateEvents, 0),
+      1,
+    );
   });
 
   it('sends re-read requests in the background and never for what is younger than late_event_minutes', async () => {
@@ -61,7 +70,10 @@ describe('late events: the re-read behind the live cursor', () => {
     const rereads = api.queries.filter((q) => q.endAt !== undefined);
     assert.ok(rereads.length > 0);
     for (const q of rereads) assert.equal(q.background, true);
-    assert.ok(api.queries.filter((q) => q.endAt === undefined).every((q) => !q.background), 'the live stream keeps normal priority');
+    assert.ok(
+      api.queries.filter((q) => q.endAt === undefined).every((q) => !q.background),
+      'the live stream keeps normal priority',
+    );
   });
 
   it('adds no request when late_event_minutes=0: one page per run plus the empty one, as before', async () => {
@@ -128,7 +140,10 @@ describe('late events: the re-read behind the live cursor', () => {
           steps: fc.array(
             fc.record({
               advanceMs: fc.integer({ min: 0, max: 90_000 }),
-              events: fc.array(fc.record({ ageMs: fc.integer({ min: 0, max: 5_000 }), late: fc.boolean(), delayShare: fc.double({ min: 0, max: 1, noNaN: true }) }), { maxLength: 8 }),
+              events: fc.array(
+                fc.record({ ageMs: fc.integer({ min: 0, max: 5_000 }), late: fc.boolean(), delayShare: fc.double({ min: 0, max: 1, noNaN: true }) }),
+                { maxLength: 8 },
+              ),
               kill: fc.constantFrom('none', 'none', 'beforeFlush', 'afterFlush', 'save'),
               killAt: fc.integer({ min: 0, max: 6 }),
               expire: fc.double({ min: 0, max: 0.5, noNaN: true }),
@@ -217,7 +232,8 @@ describe('late events: the re-read behind the live cursor', () => {
             },
           ],
         ],
-        ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}) },
+        ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
+      },
     );
   });
 });

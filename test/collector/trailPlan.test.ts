@@ -20,7 +20,7 @@ describe('trail planning (re-read of late events)', () => {
     const s = dueStretch(trail, liveAt(NOW - 10 * MIN), NOW, 60 * MIN);
     assert.deepEqual(s, { startAt: iso(NOW - 120 * MIN), endAt: iso(NOW - 60 * MIN), offset: null, mark: null });
     const behind = dueStretch(trail, liveAt(NOW - 100 * MIN), NOW, 60 * MIN);
-    assert.equal(behind?.endAt, iso(NOW - 100 * MIN + 1), 'up to and including the live stream\'s newest instant');
+    assert.equal(behind?.endAt, iso(NOW - 100 * MIN + 1), "up to and including the live stream's newest instant");
   });
 
   it('waits for a quarter of the horizon before re-reading, unless the live stream stands still behind now - late', () => {
@@ -38,7 +38,7 @@ describe('trail planning (re-read of late events)', () => {
     assert.equal(catchUpStretch({ from: stretch.startAt, stretch }, liveAt(NOW)), stretch);
   });
 
-  it('catches up to the live stream\'s newest instant (exclusive) before a backfill, then jumps to the boundary', () => {
+  it("catches up to the live stream's newest instant (exclusive) before a backfill, then jumps to the boundary", () => {
     const live = liveAt(NOW - 300 * MIN);
     const s = catchUpStretch({ from: iso(NOW - 360 * MIN) }, live);
     assert.deepEqual(s, { startAt: iso(NOW - 360 * MIN), endAt: iso(NOW - 300 * MIN), offset: null, mark: null });
@@ -47,24 +47,28 @@ describe('trail planning (re-read of late events)', () => {
 
   it('covers every instant the live stream passed exactly once over any sequence of runs (stretches tile time)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 * MIN }), fc.integer({ min: 0, max: 30 * MIN })), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 90 }), (steps, lateMin) => {
-        const late = lateMin * MIN;
-        let now = NOW;
-        let livePos = NOW - 2 * late;
-        let trail = startTrail(liveAt(livePos), now, late);
-        const start = Date.parse(trail.from);
-        let covered = start;
-        for (const [dt, dLive] of steps) {
-          now += dt;
-          livePos = Math.min(now, livePos + dLive);
-          const s = dueStretch(trail, liveAt(livePos), now, late);
-          if (!s) continue;
-          assert.equal(Date.parse(s.startAt as string), covered, 'each stretch starts where the last ended');
-          assert.ok(Date.parse(s.endAt) <= Math.min(now - late, livePos + 1), 'never younger than now - late nor past the live stream');
-          covered = Date.parse(s.endAt);
-          trail = finishStretch(s);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 * MIN }), fc.integer({ min: 0, max: 30 * MIN })), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 90 }),
+        (steps, lateMin) => {
+          const late = lateMin * MIN;
+          let now = NOW;
+          let livePos = NOW - 2 * late;
+          let trail = startTrail(liveAt(livePos), now, late);
+          const start = Date.parse(trail.from);
+          let covered = start;
+          for (const [dt, dLive] of steps) {
+            now += dt;
+            livePos = Math.min(now, livePos + dLive);
+            const s = dueStretch(trail, liveAt(livePos), now, late);
+            if (!s) continue;
+            assert.equal(Date.parse(s.startAt as string), covered, 'each stretch starts where the last ended');
+            assert.ok(Date.parse(s.endAt) <= Math.min(now - late, livePos + 1), 'never younger than now - late nor past the live stream');
+            covered = Date.parse(s.endAt);
+            trail = finishStretch(s);
+          }
+        },
+      ),
     );
   });
 });

@@ -25,7 +25,10 @@ describe('checkpoint show|reset touch only checkpoint files (e2e, through the la
     dir = tempDir('checkpoint-cmd-');
     checkpoint = path.join(dir, 'acme.checkpoint');
     ndjson = path.join(dir, 'events.ndjson');
-    const run = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--checkpoint', checkpoint], { env: { ASANA_TOKEN: TOKEN }, cwd: dir });
+    const run = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--checkpoint', checkpoint], {
+      env: { ASANA_TOKEN: TOKEN },
+      cwd: dir,
+    });
     assert.equal(run.code, 0, run.stderr);
     fs.writeFileSync(ndjson, run.stdout);
   });

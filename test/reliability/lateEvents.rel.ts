@@ -126,7 +126,10 @@ describe('late events: Asana shows them after the live stream passed their time'
           // A kill or an offset that kept expiring: the next run resumes.
         }
       }
-      mostLogged = Math.max(mostLogged, log.lines.reduce((n, r) => n + Object.values(r).reduce((m, g) => m + g.length, 0), 0));
+      mostLogged = Math.max(
+        mostLogged,
+        log.lines.reduce((n, r) => n + Object.values(r).reduce((m, g) => m + g.length, 0), 0),
+      );
     }
     const counts = new Map<string, number>();
     for (const e of sink.written) counts.set(e.gid, (counts.get(e.gid) ?? 0) + 1);

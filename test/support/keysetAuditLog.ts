@@ -44,7 +44,10 @@ export class KeysetAuditLog implements PageSource {
     if (query.endAt !== undefined) params.set('end_at', query.endAt);
     params.set('limit', String(query.limit));
     if (query.offset !== undefined) params.set('offset', query.offset);
-    const reply = serveAuditLogEvents({ store: this.store, codec: this.codec, workspaceGid: query.workspaceGid, baseUrl: 'http://memory', nowMs: this.nowMs }, params);
+    const reply = serveAuditLogEvents(
+      { store: this.store, codec: this.codec, workspaceGid: query.workspaceGid, baseUrl: 'http://memory', nowMs: this.nowMs },
+      params,
+    );
     if (reply.status !== 200) throw new Error(`unexpected ${reply.status}: ${reply.body.toString()}`);
     return parsePage(reply.body.toString(), 'application/json');
   }
