@@ -61,7 +61,9 @@ export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
  * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
  * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
  * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
- * first split into windows drained side by side (see drainStreams.ts).
+ * first split into windows drained side by side (see drainStreams.ts). With late_event_minutes
+ * on, a stretch the live stream passed is re-read once it is that old (see trailPlan.ts and
+ * lateEventLedger.ts).
  */
 export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<CollectSummary> {
   const { checkpoints, logger } = deps;
@@ -81,23 +83,9 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
     logger.info(`starting a new cursor at ${opts.startAt ?? 'the oldest event Asana holds'}`);
   }
 
-  let reread: Omit<RereadOptions, 'stretch'> | undefined;
-  if (lateMs > 0) {
-    const log = deps.emittedLog;
-    if (!log) throw new Error('collect: late_event_minutes needs the emitted-gid log');
-    // A log without a trail is that of a run killed before its first save: its gids are this
-    // cursor's. A new trail is saved before the first gid is logged, so its start cannot move under them.
-    const unsaved = !cp.trail;
-    const trail = cp.trail ?? startTrail(cp.cursor, now(), lateMs);
-    cp = { ...cp, trail };
-    reread = { emitted: loadEmitted(log, Date.parse(trail.from)), log, unsaved };
-  } else if (cp.trail) {
-    // Saved without the trail before the log goes, so a later run never has a trail without its gids.
-    const { trail: _, ...rest } = cp;
-    cp = { ...rest, generation: cp.generation + 1, savedAt: new Date(now()).toISOString() };
-    checkpoints.save(cp);
-    deps.emittedLog?.clear();
-  }
+  const started = startReread(deps, cp, lateMs, now);
+  cp = started.cp;
+  const reread = started.reread;
 
   const drain: DrainOptions = {
     workspaceGid: opts.workspaceGid,
@@ -136,6 +124,31 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
   const stretch = reread && cp.trail ? dueStretch(cp.trail, cp.cursor, now(), lateMs) : undefined;
   const summary = await drainStreams(deps, cp, { ...drain, ...(reread ? { reread: { ...reread, stretch } } : {}) });
   return before ? addSummaries(before, summary) : summary;
+}
+
+/** What the re-read of late events carries from one drain of a run to the next. */
+type RereadState = Omit<RereadOptions, 'stretch'>;
+
+/**
+ * The re-read at the start of a run. On: the saved trail, or a new one (saved only just before
+ * its first gid is logged), and the emitted gids it still needs. Off: a saved trail is dropped,
+ * the checkpoint first, then its log, so a later run never has a trail without its gids.
+ */
+function startReread(deps: CollectDeps, cp: Checkpoint, lateMs: number, now: () => number): { cp: Checkpoint; reread?: RereadState } {
+  if (lateMs > 0) {
+    const log = deps.emittedLog;
+    if (!log) throw new Error('collect: late_event_minutes needs the emitted-gid log');
+    // A log without a trail is that of a run killed before its first save: its gids are this
+    // cursor's. A new trail is saved before the first gid is logged, so its start cannot move under them.
+    const trail = cp.trail ?? startTrail(cp.cursor, now(), lateMs);
+    return { cp: { ...cp, trail }, reread: { emitted: loadEmitted(log, Date.parse(trail.from)), log, unsaved: !cp.trail } };
+  }
+  if (!cp.trail) return { cp };
+  const { trail: _, ...rest } = cp;
+  const saved = { ...rest, generation: cp.generation + 1, savedAt: new Date(now()).toISOString() };
+  deps.checkpoints.save(saved);
+  deps.emittedLog?.clear();
+  return { cp: saved };
 }
 
 /** The emitted gids the trail still needs; the log is compacted when it holds more. */
