@@ -4,15 +4,22 @@
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
  * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --startup-only
- * (only the start-up rows). Start-up is measured with the node running the bench and with the
- * app's own runtime (the linux-x64 package's Node.js, from the runtime cache).
+ * (only the start-up rows), --reread-only (only the late-event re-read state row). Start-up is
+ * measured with the node running the bench and with the app's own runtime (the linux-x64
+ * package's Node.js, from the runtime cache).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { checkpointPathFor } from '../src/collector/checkpointStore.js';
+import { EmittedGidStore } from '../src/collector/emittedGidStore.js';
+import { EmittedGids } from '../src/collector/emittedGids.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { startMockAsana, type MockAsanaOptions } from '../src/mock/server.js';
+import type { AuditLogEvent } from '../src/model/auditLog.js';
 import type { InputSettings } from '../src/settings/settings.js';
 import { XmlEventStream } from '../src/sinks/xml/xmlEventStream.js';
 import { runInput } from '../src/runner/runInput.js';
@@ -67,8 +74,9 @@ async function child(kind: string, spec: unknown): Promise<void> {
       apiBaseUrl: s.url,
       logLevel: 'WARN',
       backfillConcurrency: s.concurrency,
-      backfillSettleMinutes: 60,
-    } as InputSettings;
+      lateEventMinutes: 60,
+      deprecated: [],
+    } as unknown as InputSettings;
     const sink = new XmlEventStream(process.stdout, { stanza: `asana_audit_log://${s.name}` });
     const outcome = await runInput({
       settings,
@@ -102,8 +110,13 @@ async function main(): Promise<void> {
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
       'startup-only': { type: 'boolean', default: false },
+      'reread-only': { type: 'boolean', default: false },
     },
   });
+  if (values['reread-only']) {
+    process.stdout.write(`${rereadStateRow(100_000, 60)}\n`);
+    return;
+  }
   const events = Number(values.events);
   const cpuEvents = Number(values['cpu-events']);
   const rssEvents = Number(values['rss-events'] ?? cpuEvents);
@@ -188,7 +201,10 @@ async function main(): Promise<void> {
       const eps = (cpuEvents / r.wallMs) * 1000;
       const cpuPerMillion = (r.cpuMs / 1000) * (1_000_000 / cpuEvents);
       const { lost, duplicated } = r.counter.verdict(cpuEvents);
-      const ratio = baseline && r !== baseline ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency` : '';
+      const ratio =
+        baseline && r !== baseline
+          ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency`
+          : '';
       rows.push(
         `| CPU ${cpuEvents.toLocaleString('en-US')} events, ${label} | ${Math.round(eps).toLocaleString('en-US')} events/s, ${cpuPerMillion.toFixed(1)} CPU s per million events${ratio}, peak RSS ${Math.round(r.maxRssKb / 1024)} MB, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
       );
@@ -216,7 +232,15 @@ async function main(): Promise<void> {
     progress(`peak RSS: starting a mock with ${rssEvents} events`);
     const big = await startMockProcess({ initialEvents: rssEvents, tokens: { valid: [token] }, seed: 13 });
     try {
-      const r = await runDrainChild({ mode: 'addon', url: big.url, workspaceGid: big.workspaceGid, token, concurrency: DEFAULT_CONCURRENCY, checkpointDir: tempDir('bench-rss-'), name: 'bench' });
+      const r = await runDrainChild({
+        mode: 'addon',
+        url: big.url,
+        workspaceGid: big.workspaceGid,
+        token,
+        concurrency: DEFAULT_CONCURRENCY,
+        checkpointDir: tempDir('bench-rss-'),
+        name: 'bench',
+      });
       const { lost, duplicated } = r.counter.verdict(rssEvents);
       rows.push(
         `| peak RSS draining ${rssEvents.toLocaleString('en-US')} events, backfill_concurrency ${DEFAULT_CONCURRENCY} | ${Math.round(r.maxRssKb / 1024)} MB, ${Math.round((rssEvents / r.wallMs) * 1000).toLocaleString('en-US')} events/s, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
@@ -226,6 +250,38 @@ async function main(): Promise<void> {
     }
   }
 
+  // 5. What the late-event re-read keeps: one horizon and a quarter at 100,000 events an hour.
+  progress('late-event re-read state');
+  rows.push(rereadStateRow(100_000, 60));
+
   rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
   await printTable();
+}
+
+/**
+ * Heap and disk held by the emitted-gid buckets at their largest: the re-read keeps the gids of
+ * `late_event_minutes` plus a quarter of it before a stretch is due (plus two one-minute buckets).
+ */
+function rereadStateRow(eventsPerHour: number, lateMinutes: number): string {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const held = Math.round((eventsPerHour / 60) * (lateMinutes * 1.25 + 2));
+  const file = path.join(tempDir('bench-reread-'), 'bench.checkpoint.emitted');
+  const store = new EmittedGidStore({ file, logger: silentLogger });
+  const t0 = Date.parse('2026-11-20T00:00:00.000Z');
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const emitted = new EmittedGids(t0);
+  let page: AuditLogEvent[] = [];
+  for (let i = 0; i < held; i++) {
+    page.push({ gid: String(1_210_000_000_000_000 + i * 7919), created_at: new Date(t0 + Math.floor((i * 3_600_000) / eventsPerHour)).toISOString() });
+    if (page.length === 100 || i === held - 1) {
+      store.append(emitted.add(page));
+      page = [];
+    }
+  }
+  gc();
+  const heapMb = (process.memoryUsage().heapUsed - before) / 1e6;
+  const diskMb = fs.statSync(file).size / 1e6;
+  return `| late-event re-read state, ${eventsPerHour.toLocaleString('en-US')} events/hour, late_event_minutes ${lateMinutes} | ${emitted.size.toLocaleString('en-US')} gids held at most: ${heapMb.toFixed(1)} MB heap, ${diskMb.toFixed(1)} MB on disk (up to ${(2 * diskMb).toFixed(1)} MB just before a compaction) |`;
 }

@@ -17,6 +17,7 @@ export interface ConnectionFlags {
   maxRequestsPerMinute?: string;
   backfillConcurrency?: string;
   backfillSettleMinutes?: string;
+  lateEventMinutes?: string;
   logLevel?: string;
   proxy?: string;
   caBundle?: string;
@@ -36,9 +37,17 @@ export const CONNECTION_OPTIONS: ReadonlyArray<[flags: string, description: stri
   ['--page-size <n>', 'events per request, 1..100', 'pollOnly'],
   ['--max-requests-per-minute <n>', 'request cap for this collector'],
   ['--backfill-concurrency <n>', 'most windows drained at once when far behind (1 = off)', 'pollOnly'],
-  ['--backfill-settle-minutes <n>', 'backfill windows end this many minutes before now', 'pollOnly'],
+  [
+    '--late-event-minutes <n>',
+    'collect events Asana shows up to this many minutes late (re-read; backfill windows end this long before now); 0 = off',
+    'pollOnly',
+  ],
+  ['--backfill-settle-minutes <n>', 'deprecated: use --late-event-minutes', 'pollOnly'],
   ['--log-level <level>', 'DEBUG, INFO, WARN or ERROR'],
-  ['--proxy <url>', 'HTTP proxy http(s)://[user:password@]host:port (default: env ASANA_PROXY_URL, then HTTPS_PROXY/NO_PROXY; put a URL with a password in ASANA_PROXY_URL, not on the command line)'],
+  [
+    '--proxy <url>',
+    'HTTP proxy http(s)://[user:password@]host:port (default: env ASANA_PROXY_URL, then HTTPS_PROXY/NO_PROXY; put a URL with a password in ASANA_PROXY_URL, not on the command line)',
+  ],
   ['--ca-bundle <file>', 'PEM file of CA certificates to trust besides the public ones (TLS-inspecting proxy)'],
 ];
 
@@ -73,6 +82,7 @@ export function settingsFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     max_requests_per_minute: flags.maxRequestsPerMinute,
     backfill_concurrency: flags.backfillConcurrency,
     backfill_settle_minutes: flags.backfillSettleMinutes,
+    late_event_minutes: flags.lateEventMinutes,
     api_base_url: flags.baseUrl,
     log_level: flags.logLevel,
     proxy_url: flags.proxy ?? env.ASANA_PROXY_URL,
@@ -85,13 +95,17 @@ export function settingsFromFlags(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     if (e instanceof SettingsError) {
       const flagOf = (arg: string) =>
         arg === 'token'
-          ? flags.tokenFile === undefined ? 'the token in ASANA_TOKEN' : `the token in --token-file ${flags.tokenFile}`
+          ? flags.tokenFile === undefined
+            ? 'the token in ASANA_TOKEN'
+            : `the token in --token-file ${flags.tokenFile}`
           : arg === 'workspace_gid'
             ? '--workspace'
             : arg === 'api_base_url'
               ? '--base-url'
               : arg === 'proxy_url'
-                ? flags.proxy === undefined ? 'ASANA_PROXY_URL' : '--proxy'
+                ? flags.proxy === undefined
+                  ? 'ASANA_PROXY_URL'
+                  : '--proxy'
                 : `--${arg.replace(/_/g, '-')}`;
       throw new InvalidArgumentError(e.problems.map((p) => `${flagOf(p.arg)} ${p.message}`).join('; '));
     }

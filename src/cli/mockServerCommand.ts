@@ -39,6 +39,8 @@ interface MockServerFlags {
   rateLimit?: number;
   errorRate?: number;
   offsetTtl?: number;
+  lateShare?: number;
+  lateDelay: number;
   token?: string;
   workspace: string;
 }
@@ -52,9 +54,9 @@ const positiveNumber = (what: string) => (text: string) => {
   if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a number of at least 0`);
   return n;
 };
-const probability = (text: string) => {
-  const n = positiveNumber('error rate')(text);
-  if (n > 1) throw new InvalidArgumentError('error rate must be from 0 to 1');
+const probability = (what: string) => (text: string) => {
+  const n = positiveNumber(what)(text);
+  if (n > 1) throw new InvalidArgumentError(`${what} must be from 0 to 1`);
   return n;
 };
 
@@ -69,8 +71,10 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
     .option('--rate <eps>', 'new events per second while running', positiveNumber('rate'))
     .option('--latency <ms>', 'delay added to every response', wholeNumber('latency'))
     .option('--rate-limit <perMinute>', 'requests per minute per token before 429', wholeNumber('rate limit'))
-    .option('--error-rate <p>', 'probability (0..1) of a 5xx answer', probability)
+    .option('--error-rate <p>', 'probability (0..1) of a 5xx answer', probability('error rate'))
     .option('--offset-ttl <ms>', 'page offsets expire after this many milliseconds', wholeNumber('offset TTL'))
+    .option('--late-share <p>', 'share (0..1) of new events that show up only --late-delay after their created_at', probability('late share'))
+    .option('--late-delay <ms>', 'how late those events show up', wholeNumber('late delay'), 40_000)
     .option('--token <token>', `accepted bearer token (default: env MOCK_ASANA_TOKEN, else ${DEFAULT_MOCK_TOKEN})`)
     .option('--workspace <gid>', 'workspace gid', DEFAULT_WORKSPACE_GID)
     .action(async (flags: MockServerFlags) => {
@@ -87,6 +91,7 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
         rateLimitPerMinute: flags.rateLimit,
         serverErrorRate: flags.errorRate,
         offsetTtlMs: flags.offsetTtl,
+        ...(flags.lateShare ? { lateEvents: { share: flags.lateShare, delayMs: flags.lateDelay } } : {}),
       });
       if (io.handleSignals ?? true) {
         const stop = () => {

@@ -32,6 +32,17 @@ export const filtersSchema = z.object(Object.fromEntries(FILTER_NAMES.map((f) =>
 export const windowSchema = cursorSchema.extend({ endAt: z.string() });
 export type Window = z.infer<typeof windowSchema>;
 
+/**
+ * The re-read of late events. Everything created before `from` was read when it was already
+ * older than late_event_minutes, or re-read since. `stretch` is the re-read under way: a window
+ * `[from, endAt)` with its own offset and mark.
+ */
+export const trailSchema = z.object({
+  from: z.string(),
+  stretch: windowSchema.optional(),
+});
+export type Trail = z.infer<typeof trailSchema>;
+
 /** Version 1 had the live cursor only. Kept to read files written by earlier versions. */
 const checkpointV1Schema = z.object({
   version: z.literal(1),
@@ -55,6 +66,8 @@ export const checkpointSchema = z.object({
   filters: filtersSchema,
   cursor: cursorSchema,
   windows: z.array(windowSchema),
+  /** Absent when late_event_minutes is 0, and in files written before it existed. */
+  trail: trailSchema.optional(),
   eventsEmitted: z.number().int().nonnegative(),
   savedAt: z.string(),
 });

@@ -252,7 +252,8 @@ function kindOf(file: string, nameForKind: string, dir: string): CheckpointFileK
   }
 }
 
-function fsyncDir(dir: string): void {
+/** Makes a rename or a new file in `dir` durable. */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -281,7 +282,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function errnoText(e: unknown): string {
+/** An fs error as `CODE: message`, for the one log line that names it. */
+export function errnoText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
 }

@@ -21,10 +21,12 @@ export interface PageLoopDeps {
 }
 
 /**
- * Drains one stream page by page: fetch, write (resolving once flushed), then record the new
- * position in the ledger, which saves the checkpoint. A kill repeats at most the page in hand. A
- * rejected offset restarts the query from the newest emitted event. Returns when the stream is
- * caught up or the run stops; throws whatever else the source or the sink throws.
+ * Drains one stream page by page: fetch, drop what was already emitted (by the mark, and for the
+ * live stream and the re-read by the emitted gids), write (resolving once flushed), then record
+ * the new position in the ledger, which logs the page's gids and saves the checkpoint. A kill
+ * repeats at most the page in hand. A rejected offset restarts the query from the newest emitted
+ * event. Returns when the stream is caught up or the run stops; throws whatever else the source
+ * or the sink throws.
  */
 export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> {
   const { source, sink, ledger, logger } = deps;
@@ -34,7 +36,8 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     const query = queryFor(s.cursor, deps.base);
     let page: Page;
     try {
-      page = await source.fetchPage(query);
+      // The re-read waits behind every other request for the shared budget: it never delays fresh events.
+      page = await source.fetchPage(query, s.reread ? { background: true } : {});
     } catch (e) {
       if (e instanceof OffsetExpiredError && query.offset !== undefined && consecutiveResumes < MAX_CONSECUTIVE_OFFSET_RESUMES) {
         consecutiveResumes++;
@@ -42,6 +45,7 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
         logger.warn('Asana no longer accepts the saved page offset: resuming from the newest emitted event time without skipping or repeating events', {
           resume_at: s.cursor.mark?.createdAt ?? s.cursor.startAt ?? 'oldest',
           ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+          ...(s.reread ? { reread: true } : {}),
         });
         s.cursor = { ...s.cursor, offset: null };
         continue;
@@ -49,21 +53,30 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
       throw e;
     }
     ledger.summary.pages++;
-    const fresh = dropAlreadyEmitted(page.events, s.cursor.mark);
+    const unmarked = dropAlreadyEmitted(page.events, s.cursor.mark);
+    const fresh = ledger.unseen(s, unmarked);
     // Only progress clears the count: offsets that always expire must not loop forever.
     if (fresh.length > 0) {
       consecutiveResumes = 0;
       await sink.write(fresh);
       ledger.flushed(s, fresh);
     }
-    const cursor = advanceCursor(s.cursor, query, page, fresh);
+    // Events skipped because their gids were already emitted were passed all the same: the mark
+    // must cover them, or the re-read would stop short of where the offset stands.
+    const cursor = advanceCursor(s.cursor, query, page, unmarked);
     // Caught up: an empty page, or a page without an offset that held nothing new.
     const drained = page.events.length === 0 || (fresh.length === 0 && page.nextOffset === null);
     const moved = JSON.stringify(cursor) !== JSON.stringify(s.cursor);
     s.cursor = cursor;
     if (drained && !s.live) s.done = true;
-    ledger.pageDone(moved || s.done, fresh.length);
-    logger.debug('page done', { events: fresh.length, repeated: page.events.length - fresh.length, has_next: page.nextOffset !== null, ...(s.live ? {} : { window_end_at: s.cursor.endAt }) });
+    ledger.pageDone(s, moved || s.done, fresh.length);
+    logger.debug('page done', {
+      events: fresh.length,
+      repeated: page.events.length - fresh.length,
+      has_next: page.nextOffset !== null,
+      ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+      ...(s.reread ? { reread: true } : {}),
+    });
     if (drained) {
       s.done = true;
       return;

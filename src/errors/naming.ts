@@ -13,6 +13,9 @@ export interface Naming {
   maxRequestsPerMinute: string;
   caBundle: string;
   baseUrl: string;
+  lateEventMinutes: string;
+  /** Deprecated: read as lateEventMinutes when only it is set. */
+  backfillSettleMinutes: string;
 }
 
 export const SETTING_NAMES: Naming = {
@@ -23,6 +26,8 @@ export const SETTING_NAMES: Naming = {
   maxRequestsPerMinute: 'max_requests_per_minute',
   caBundle: 'ca_bundle',
   baseUrl: 'api_base_url',
+  lateEventMinutes: 'late_event_minutes',
+  backfillSettleMinutes: 'backfill_settle_minutes',
 };
 
 export const FLAG_NAMES: Naming = {
@@ -33,4 +38,6 @@ export const FLAG_NAMES: Naming = {
   maxRequestsPerMinute: '--max-requests-per-minute',
   caBundle: '--ca-bundle',
   baseUrl: '--base-url',
+  lateEventMinutes: '--late-event-minutes',
+  backfillSettleMinutes: '--backfill-settle-minutes',
 };

@@ -2,6 +2,7 @@ import { AuditLogClient } from '../asana/auditLogClient.js';
 import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { collect, type CollectOptions, type CollectSummary } from '../collector/collector.js';
 import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
+import { EmittedGidStore, emittedLogPathFor } from '../collector/emittedGidStore.js';
 import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
@@ -31,10 +32,7 @@ export interface RunInputOptions {
   naming?: Naming;
 }
 
-export type RunOutcome =
-  | { status: 'ok'; summary: CollectSummary }
-  | { status: 'locked' }
-  | { status: 'failed'; error: unknown };
+export type RunOutcome = { status: 'ok'; summary: CollectSummary } | { status: 'locked' } | { status: 'failed'; error: unknown };
 
 /**
  * One run of one input: lock, prove the checkpoint can be written, drain pages into the sink,
@@ -59,6 +57,10 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   try {
     store.ensureWritable();
     if (!opts.lockHeld) store.lock();
+    if (settings.deprecated.includes('backfill_settle_minutes')) {
+      const [old, now] = [naming.backfillSettleMinutes, naming.lateEventMinutes];
+      logger.warn(`${old} is deprecated: it is read as ${now} (${settings.lateEventMinutes} minutes); set ${now} instead and remove ${old}`);
+    }
     try {
       agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env: opts.env, maxSockets: settings.backfillConcurrency });
       client = new AuditLogClient({
@@ -73,7 +75,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
         timeScale: opts.timeScale,
       });
       summary = await collect(
-        { source: client, sink: opts.sink, checkpoints: store, logger },
+        { source: client, sink: opts.sink, checkpoints: store, logger, emittedLog: new EmittedGidStore({ file: emittedLogPathFor(store.file), logger }) },
         {
           workspaceGid: settings.workspaceGid,
           filters: settings.filters,
@@ -81,9 +83,10 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           startAt: resolveStartAt(settings.startAt, new Date(), logger, naming),
           shouldStop: opts.shouldStop,
           onProgress,
+          lateEventMs: settings.lateEventMinutes * 60_000,
           backfill: {
             concurrency: settings.backfillConcurrency,
-            settleMs: settings.backfillSettleMinutes * 60_000,
+            settleMs: settings.lateEventMinutes * 60_000,
             requestsPerMinute: settings.maxRequestsPerMinute,
           },
         },
@@ -114,6 +117,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
     throttled_waits: stats?.throttledWaits ?? 0,
     retries: stats?.retries ?? 0,
     lag_seconds: counted?.lagSeconds ?? undefined,
+    late_events: counted?.lateEvents ?? 0,
     duration_ms: Date.now() - started,
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
     // The launcher picks one of several nodes (README, Installing): say which ran this.

@@ -25,7 +25,10 @@ describe('checkpoint show|reset touch only checkpoint files (e2e, through the la
     dir = tempDir('checkpoint-cmd-');
     checkpoint = path.join(dir, 'acme.checkpoint');
     ndjson = path.join(dir, 'events.ndjson');
-    const run = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--checkpoint', checkpoint], { env: { ASANA_TOKEN: TOKEN }, cwd: dir });
+    const run = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--checkpoint', checkpoint], {
+      env: { ASANA_TOKEN: TOKEN },
+      cwd: dir,
+    });
     assert.equal(run.code, 0, run.stderr);
     fs.writeFileSync(ndjson, run.stdout);
   });
@@ -64,14 +67,14 @@ describe('checkpoint show|reset touch only checkpoint files (e2e, through the la
     });
   }
 
-  it('reset deletes the checkpoint together with its temp file and a lock left by a dead process', async () => {
+  it('reset deletes the checkpoint together with its temp file, its emitted-gid log and a lock left by a dead process', async () => {
     fs.copyFileSync(checkpoint, `${checkpoint}.tmp`);
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => dead.on('close', r));
     fs.writeFileSync(`${checkpoint}.lock`, String(dead.pid));
     const run = await runCli(['checkpoint', 'reset', '--file', checkpoint]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^deleted .*acme\.checkpoint and .*acme\.checkpoint\.tmp: the next run starts at start_at$/m);
+    assert.match(run.stdout, /^deleted .*acme\.checkpoint, .*acme\.checkpoint\.tmp and .*acme\.checkpoint\.emitted: the next run starts at start_at$/m);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['events.ndjson']);
   });
 

@@ -65,17 +65,27 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
   });
 
   const baseArgs = (checkpoint: string, extra: string[] = []) => [
-    '--workspace', (asana as MockAsana).workspaceGid,
-    '--base-url', (asana as MockAsana).url,
-    '--checkpoint', checkpoint,
-    '--page-size', String(PAGE_SIZE),
-    '--max-requests-per-minute', '1500',
+    '--workspace',
+    (asana as MockAsana).workspaceGid,
+    '--base-url',
+    (asana as MockAsana).url,
+    '--checkpoint',
+    checkpoint,
+    '--page-size',
+    String(PAGE_SIZE),
+    '--max-requests-per-minute',
+    '1500',
     // One stream: the "one batch per kill" bound is per stream.
-    '--backfill-concurrency', '1',
-    '--output', 'hec',
-    '--hec-url', (hec as MockHec).url,
-    '--index', 'asana',
-    '--host', 'collector-e2e',
+    '--backfill-concurrency',
+    '1',
+    '--output',
+    'hec',
+    '--hec-url',
+    (hec as MockHec).url,
+    '--index',
+    'asana',
+    '--host',
+    'collector-e2e',
     ...extra,
   ];
 
@@ -146,7 +156,10 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     const checkpoint = path.join(tempDir('hec-e2e-lock-'), 'acme.checkpoint');
     const first = poll(baseArgs(checkpoint, ['--hec-ack', '--follow', '--interval', '3600']));
     await waitFor('the first health line', () => /^INFO action=health /m.test(first.stderr()));
-    assert.match(first.stderr(), /^INFO action=health input=workspace-\d+ output=hec status=ok runs=1 failures_in_row=0 events_total=300 uptime_s=\d+ last_success=\S+ next_run_in_s=3600 hec_events=300 hec_batches=3 hec_requests=\d+ hec_retries=0 hec_ack_polls=\d+ hec_resends=0 hec_pending_acks=0$/m);
+    assert.match(
+      first.stderr(),
+      /^INFO action=health input=workspace-\d+ output=hec status=ok runs=1 failures_in_row=0 events_total=300 late_events_total=0 uptime_s=\d+ last_success=\S+ next_run_in_s=3600 hec_events=300 hec_batches=3 hec_requests=\d+ hec_retries=0 hec_ack_polls=\d+ hec_resends=0 hec_pending_acks=0$/m,
+    );
     const checkpointBefore = fs.readFileSync(checkpoint);
     const hecRequests = hec.stats().eventRequests + hec.stats().ackRequests;
     const asanaRequests = asana.stats().requests;
@@ -183,7 +196,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     assert.ok(!run.stderr.includes(HEC_TOKEN));
   });
 
-  it('refuses a HEC token on the command line\'s view and bad HEC settings before contacting anything', async () => {
+  it("refuses a HEC token on the command line's view and bad HEC settings before contacting anything", async () => {
     asana = await startMockAsana({ initialEvents: 5, tokens: { valid: [ASANA_TOKEN] } });
     hec = await startMockHec({ tokens: [{ token: HEC_TOKEN }] });
     const checkpoint = path.join(tempDir('hec-e2e-args-'), 'acme.checkpoint');

@@ -57,7 +57,10 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     const run2 = await runLauncher([], xml);
     assert.equal(run2.code, 0, run2.stderr);
     delivered.push(...parseEventStream(run2.stdout));
-    assert.match(run2.stderr, /^INFO action=events_ingested input=acme n_events=\d+ pages=\d+ throttled_waits=0 retries=0 lag_seconds=\d+ duration_ms=\d+/m);
+    assert.match(
+      run2.stderr,
+      /^INFO action=events_ingested input=acme n_events=\d+ pages=\d+ throttled_waits=0 retries=0 lag_seconds=\d+ late_events=0 duration_ms=\d+/m,
+    );
     assertNamesItsNode(run2.stderr);
 
     // New events arrive, some in one millisecond, with characters special in XML; the offset expires.
@@ -132,7 +135,19 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     assert.equal(doc.scheme.use_external_validation, true);
     assert.equal(doc.scheme.use_single_instance, false);
     const names = doc.scheme.endpoint.args.arg.map((a: { name: string }) => a.name);
-    for (const n of ['workspace_gid', 'token', 'start_at', 'event_type', 'actor_type', 'actor_gid', 'resource_gid', 'page_size', 'max_requests_per_minute', 'api_base_url', 'log_level']) {
+    for (const n of [
+      'workspace_gid',
+      'token',
+      'start_at',
+      'event_type',
+      'actor_type',
+      'actor_gid',
+      'resource_gid',
+      'page_size',
+      'max_requests_per_minute',
+      'api_base_url',
+      'log_level',
+    ]) {
       assert.ok(names.includes(n), n);
     }
   });
@@ -161,7 +176,10 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     assert.equal(run.code, 1);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^ERROR ASANA_AUDIT_LOG_NODE=\S+\/node is v18\.19\.0, older than 20\.19\.0: point ASANA_AUDIT_LOG_NODE at Node\.js 20\.19\.0 or newer/);
+    assert.match(
+      lines[0] ?? '',
+      /^ERROR ASANA_AUDIT_LOG_NODE=\S+\/node is v18\.19\.0, older than 20\.19\.0: point ASANA_AUDIT_LOG_NODE at Node\.js 20\.19\.0 or newer/,
+    );
     assert.equal(run.stdout, '');
   });
 
