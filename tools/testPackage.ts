@@ -24,8 +24,8 @@ export const RUNTIME_IN_APP = 'bin/runtime/node';
 export const E2E_DIR = 'build/test/e2e';
 /** The package Splunkbase and Splunk Cloud get, and the one this machine can run. */
 export const TESTED_PLATFORM = 'linux-x64';
-/** What the suite and the launcher call: sh for the launcher, its tools, openssl for test CAs. */
-export const SUITE_TOOLS = ['sh', 'readlink', 'ls', 'sed', 'mkdir', 'openssl'] as const;
+/** What the suite and the launcher call: sh for the launcher, its tools, openssl for test CAs, head and cat for a pipe closed early, script for a terminal. */
+export const SUITE_TOOLS = ['sh', 'readlink', 'ls', 'sed', 'mkdir', 'openssl', 'head', 'cat', 'script'] as const;
 
 export function defaultPackagePath(repoRoot: string): string {
   return join(repoRoot, 'dist', packageFileName(readAppVersions(repoRoot).packageJson, TESTED_PLATFORM));
