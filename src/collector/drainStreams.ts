@@ -29,8 +29,8 @@ export interface DrainOptions {
 /**
  * Drains the checkpoint's backfill windows and its live stream, up to `concurrency` at once,
  * under whatever budget the source enforces. Per stream the order is the single stream's (see
- * pageLoop.ts): fetch, write (serialized with the other streams, resolving once flushed), then
- * save a checkpoint that holds every stream's newest flushed position. The pool (streamPool.ts)
+ * pageLoop.ts): fetch, write (serialized with the other streams), then save a checkpoint that
+ * holds every stream's delivery watermark once the sink has delivered the page. The pool (streamPool.ts)
  * splits the slowest window in two when a slot idles. Errors stop every stream at its next page
  * boundary and are rethrown.
  */
@@ -42,9 +42,9 @@ export async function drainStreams(
   const { logger } = deps;
   const minSplitPages = opts.minSplitPages ?? DEFAULT_MIN_SPLIT_PAGES;
   const minSplitSpanMs = opts.minSplitSpanMs ?? DEFAULT_MIN_SPLIT_SPAN_MS;
-  const ledger = new ProgressLedger(start, deps.checkpoints, opts.now ?? Date.now, opts.onProgress);
+  const ledger = new ProgressLedger(start, deps.checkpoints, opts.now ?? Date.now, opts.onProgress, deps.sink.maxUndeliveredEvents);
   let failure: { error: unknown } | undefined;
-  const stopping = (): boolean => failure !== undefined || (opts.shouldStop?.() ?? false);
+  const stopping = (): boolean => failure !== undefined || ledger.failure !== undefined || (opts.shouldStop?.() ?? false);
 
   const pool: StreamPool = new StreamPool(ledger.streams, {
     concurrency: opts.concurrency,
@@ -77,12 +77,17 @@ export async function drainStreams(
     }
     const [first, second] = halves;
     s.cursor = first;
+    ledger.shortenWindow(s, first.endAt);
     pool.releaseSplit(s, 'none');
     const added = newStream(second, false);
     ledger.add(added);
     pool.add(added);
     ledger.save();
-    logger.debug('split a slow backfill window for an idle stream', { kept_end_at: first.endAt, new_start_at: second.startAt ?? null, new_end_at: second.endAt });
+    logger.debug('split a slow backfill window for an idle stream', {
+      kept_end_at: first.endAt,
+      new_start_at: second.startAt ?? null,
+      new_end_at: second.endAt,
+    });
   };
 
   const loop: PageLoopDeps = {
@@ -101,7 +106,10 @@ export async function drainStreams(
 
   pool.schedule();
   await pool.finished;
+  // Pages still awaiting delivery (HEC acknowledgments) are waited for, so their positions are saved.
+  await ledger.settled();
   if (failure) throw failure.error;
+  if (ledger.failure) throw ledger.failure.error;
   ledger.summary.caughtUp = ledger.streams.every((s) => s.done);
   return ledger.summary;
 }

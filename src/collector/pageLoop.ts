@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { Page, PageQuery } from '../model/auditLog.js';
+import type { AuditLogEvent, Page, PageQuery } from '../model/auditLog.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
 import { type EventSink, OffsetExpiredError, type PageSource } from './ports.js';
 import type { ProgressLedger } from './progressLedger.js';
@@ -21,8 +21,10 @@ export interface PageLoopDeps {
 }
 
 /**
- * Drains one stream page by page: fetch, write (resolving once flushed), then record the new
- * position in the ledger, which saves the checkpoint. A kill repeats at most the page in hand. A
+ * Drains one stream page by page: fetch, write, then hand the new position to the ledger, which
+ * saves it once the page and every earlier one of the stream are delivered (at once for stdout,
+ * so a kill repeats at most the page in hand; on acknowledgment for HEC, so a kill repeats at
+ * most the sink's in-flight bound). The next page is fetched without waiting for that. A
  * rejected offset restarts the query from the newest emitted event. Returns when the stream is
  * caught up or the run stops; throws whatever else the source or the sink throws.
  */
@@ -50,11 +52,14 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     }
     ledger.summary.pages++;
     const fresh = dropAlreadyEmitted(page.events, s.cursor.mark);
+    let delivery: Promise<void> | undefined;
     // Only progress clears the count: offsets that always expire must not loop forever.
     if (fresh.length > 0) {
       consecutiveResumes = 0;
-      await sink.write(fresh);
-      ledger.flushed(s, fresh);
+      // Waits while the sink holds as many undelivered events as it may: a stop meanwhile drops the page unsent.
+      if (!(await ledger.reserve(fresh.length, deps.stopping))) return;
+      delivery = (await sink.write(fresh))?.delivered;
+      ledger.written(s, fresh);
     }
     const cursor = advanceCursor(s.cursor, query, page, fresh);
     // Caught up: an empty page, or a page without an offset that held nothing new.
@@ -62,11 +67,22 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     const moved = JSON.stringify(cursor) !== JSON.stringify(s.cursor);
     s.cursor = cursor;
     if (drained && !s.live) s.done = true;
-    ledger.pageDone(moved || s.done, fresh.length);
-    logger.debug('page done', { events: fresh.length, repeated: page.events.length - fresh.length, has_next: page.nextOffset !== null, ...(s.live ? {} : { window_end_at: s.cursor.endAt }) });
+    ledger.pageDone(s, { position: { cursor, done: drained }, events: fresh.length, newestMs: newestOf(fresh), changed: moved || s.done }, delivery);
+    logger.debug('page done', {
+      events: fresh.length,
+      repeated: page.events.length - fresh.length,
+      has_next: page.nextOffset !== null,
+      ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+    });
     if (drained) {
       s.done = true;
       return;
     }
   }
+}
+
+function newestOf(events: readonly AuditLogEvent[]): number {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const e of events) newest = Math.max(newest, Date.parse(e.created_at));
+  return newest;
 }

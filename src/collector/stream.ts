@@ -4,8 +4,17 @@ import type { Cursor } from './checkpoint.js';
 export interface Stream {
   /** The live stream has no end_at; windows do. */
   live: boolean;
+  /** Where the next page is fetched from. */
   cursor: Cursor;
   done: boolean;
+  /**
+   * Where the checkpoint holds the stream: the position after the newest page delivered together
+   * with every earlier page (see deliveryWatermark.ts). Equal to `cursor` when the sink delivers
+   * at once; behind it while HEC acknowledgments are pending.
+   */
+  saved: Cursor;
+  /** The stream's last page is delivered: it leaves the checkpoint (windows) or is caught up (live). */
+  savedDone: boolean;
   /** The first event this run emitted from the stream, and how many since: the density a split estimate uses. */
   startedAtMs: number | undefined;
   emitted: number;
@@ -14,5 +23,5 @@ export interface Stream {
 }
 
 export function newStream(cursor: Cursor, live: boolean): Stream {
-  return { live, cursor, done: false, startedAtMs: undefined, emitted: 0, split: 'none' };
+  return { live, cursor, done: false, saved: cursor, savedDone: false, startedAtMs: undefined, emitted: 0, split: 'none' };
 }
