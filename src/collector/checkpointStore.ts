@@ -7,10 +7,7 @@ import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile } from './c
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
 export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
-  constructor(
-    readonly file: string,
-    readonly resetHint: string,
-  ) {
+  constructor(readonly file: string, readonly resetHint: string) {
     super(
       'checkpoint_corrupt',
       `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
@@ -20,23 +17,14 @@ export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
 
 /** Raised when the checkpoint directory cannot be written: nothing must be fetched then. */
 export class CheckpointUnwritableError extends CodedError<'checkpoint_unwritable'> {
-  constructor(
-    readonly dir: string,
-    cause: string,
-  ) {
-    super(
-      'checkpoint_unwritable',
-      `cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`,
-    );
+  constructor(readonly dir: string, cause: string) {
+    super('checkpoint_unwritable', `cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`);
   }
 }
 
 /** Raised when another process holds this input's lock. */
 export class CheckpointLockedError extends CodedError<'checkpoint_locked'> {
-  constructor(
-    readonly file: string,
-    readonly pid: number,
-  ) {
+  constructor(readonly file: string, readonly pid: number) {
     super('checkpoint_locked', `another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
   }
 }

@@ -53,7 +53,7 @@ export async function collect(
   const now = opts.now ?? Date.now;
   let cp = checkpoints.load();
   if (cp && !sameIdentity(cp, opts.workspaceGid, opts.filters)) {
-    logger.warn("the input's workspace_gid or filters changed since the last run: starting a new cursor from start_at", {
+    logger.warn('the input\'s workspace_gid or filters changed since the last run: starting a new cursor from start_at', {
       old_filters: JSON.stringify({ workspace_gid: cp.workspaceGid, ...cp.filters }),
     });
     cp = undefined;
@@ -103,14 +103,11 @@ async function planWindows(
   const boundaryMs = settledBoundaryMs(now(), backfill.settleMs);
   const minSpanMs = backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS;
   if (opts.shouldStop?.() || !isFarBehind(cp.cursor, boundaryMs, minSpanMs)) return undefined;
-  const probe = queryFor(
-    { ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() },
-    {
-      workspaceGid: opts.workspaceGid,
-      filters: opts.filters,
-      limit: 1,
-    },
-  );
+  const probe = queryFor({ ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() }, {
+    workspaceGid: opts.workspaceGid,
+    filters: opts.filters,
+    limit: 1,
+  });
   const started = performance.now();
   const page = await deps.source.fetchPage(probe);
   const rttMs = performance.now() - started;

@@ -39,36 +39,36 @@ function recordingLogger(): Logger & { warnings: string[] } {
 
 const arbCheckpoint: fc.Arbitrary<Checkpoint> = fc.record(
   {
-    version: fc.constant(2 as const),
-    generation: fc.nat(),
-    workspaceGid: fc.stringMatching(/^\d{1,16}$/),
-    filters: fc.record(
-      { event_type: fc.string(), actor_type: fc.string(), actor_gid: fc.string(), resource_gid: fc.string() },
-      { requiredKeys: [], noNullPrototype: true },
-    ),
-    cursor: fc.record(
+  version: fc.constant(2 as const),
+  generation: fc.nat(),
+  workspaceGid: fc.stringMatching(/^\d{1,16}$/),
+  filters: fc.record(
+    { event_type: fc.string(), actor_type: fc.string(), actor_gid: fc.string(), resource_gid: fc.string() },
+    { requiredKeys: [], noNullPrototype: true },
+  ),
+  cursor: fc.record(
+    {
+      startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+      mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string({ unit: 'binary' })) }, { noNullPrototype: true }), { nil: null }),
+    },
+    { requiredKeys: ['offset', 'mark'], noNullPrototype: true },
+  ),
+  windows: fc.array(
+    fc.record(
       {
         startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
         endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
         offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
-        mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string({ unit: 'binary' })) }, { noNullPrototype: true }), { nil: null }),
+        mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string()) }, { noNullPrototype: true }), { nil: null }),
       },
-      { requiredKeys: ['offset', 'mark'], noNullPrototype: true },
+      { requiredKeys: ['endAt', 'offset', 'mark'], noNullPrototype: true },
     ),
-    windows: fc.array(
-      fc.record(
-        {
-          startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-          endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-          offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
-          mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string()) }, { noNullPrototype: true }), { nil: null }),
-        },
-        { requiredKeys: ['endAt', 'offset', 'mark'], noNullPrototype: true },
-      ),
-      { maxLength: 4 },
-    ),
-    eventsEmitted: fc.nat(),
-    savedAt: fc.string(),
+    { maxLength: 4 },
+  ),
+  eventsEmitted: fc.nat(),
+  savedAt: fc.string(),
   },
   { noNullPrototype: true },
 );
@@ -148,15 +148,12 @@ describe('CheckpointStore', () => {
     const dir = tempDir();
     const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     fs.writeFileSync(store.file, '{"sum":"x","checkpoint":{"garbage":true}}\n');
-    assert.throws(
-      () => store.load(),
-      (e: unknown) => {
-        assert.ok(e instanceof CheckpointCorruptError);
-        assert.match(e.message, new RegExp(store.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-        assert.match(e.message, /checkpoint reset/);
-        return true;
-      },
-    );
+    assert.throws(() => store.load(), (e: unknown) => {
+      assert.ok(e instanceof CheckpointCorruptError);
+      assert.match(e.message, new RegExp(store.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.match(e.message, /checkpoint reset/);
+      return true;
+    });
   });
 
   it('fails before anything is fetched when the directory cannot be written', () => {

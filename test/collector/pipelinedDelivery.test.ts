@@ -123,7 +123,10 @@ describe('collect with a sink that acknowledges later (pipelined delivery)', () 
     api.add(...backlog(400, 1 / 24));
     let seed = 7;
     // Acks 1 to 30 ms after the write: later pages are often acknowledged before earlier ones.
-    const sink = new AckingSink(100, () => 1 + (seed = (seed * 17 + 5) % 31));
+    const sink = new AckingSink(100, () => {
+      seed = (seed * 17 + 5) % 31;
+      return 1 + seed;
+    });
     const violations: string[] = [];
     const checkpoints = new (class extends MemoryCheckpoints {
       override save(cp: Checkpoint): void {
@@ -173,7 +176,10 @@ describe('collect with a sink that acknowledges later (pipelined delivery)', () 
           const api = new MemoryAuditLog();
           api.add(...backlog(n, 15));
           let seed = n + limit;
-          const sink = new AckingSink(limit, () => (seed = (seed * 7 + 3) % 9));
+          const sink = new AckingSink(limit, () => {
+            seed = (seed * 7 + 3) % 9;
+            return seed;
+          });
           const checkpoints = new DyingCheckpoints(kills[0] ?? Number.POSITIVE_INFINITY);
           const opts: CollectOptions = {
             workspaceGid: '42',
