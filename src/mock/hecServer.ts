@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import zlib from 'node:zlib';
 import { type HecEnvelope, readHecPayload } from './hecPayload.js';
 import { SeededRandom } from './random.js';
@@ -31,6 +32,13 @@ export interface MockHecOptions {
   port?: number;
   /** Time source for ack delays (default Date.now). */
   clock?: () => number;
+  /**
+   * Most ack ids a channel may have outstanding, as Splunk's
+   * max_number_of_acked_requests_pending_query_per_ack_channel: past it, 503 "Server is busy".
+   */
+  maxPendingAcksPerChannel?: number;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /** Answers for the next event requests, in order (ack polls are not affected). */
@@ -59,6 +67,10 @@ export interface MockHecStats {
   gzipRequests: number;
   /** Acks answered true. */
   acksReported: number;
+  /** The most ack ids any one channel had outstanding at once. */
+  maxPendingAcksPerChannel: number;
+  /** Channels that sent events. */
+  channels: number;
 }
 
 export interface MockHec {
@@ -111,7 +123,7 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
   const channels = new Map<string, ChannelState>();
   const waiting: PendingBatch[] = [];
   const indexed: MockHecIndexed[] = [];
-  const stats: MockHecStats = { eventRequests: 0, ackRequests: 0, byStatus: {}, gzipRequests: 0, acksReported: 0 };
+  const stats: MockHecStats = { eventRequests: 0, ackRequests: 0, byStatus: {}, gzipRequests: 0, acksReported: 0, maxPendingAcksPerChannel: 0, channels: 0 };
   let burstLeft = 0;
   let batches = 0;
 
@@ -170,9 +182,13 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     if (channel !== undefined && !GUID.test(channel)) return hec(400, 11, 'Invalid data channel');
     if (token.ack && channel === undefined) return hec(400, 10, 'Data channel is missing');
 
+    const pendingOnChannel = channel !== undefined ? (channels.get(channel)?.acks.size ?? 0) : 0;
+    if (token.ack && options.maxPendingAcksPerChannel !== undefined && pendingOnChannel >= options.maxPendingAcksPerChannel)
+      return hec(503, 9, 'Server is busy');
     const fault = scripted.shift();
     if (fault?.kind === 'busy') return hec(503, 9, 'Server is busy');
-    if (fault?.kind === 'status') return { status: fault.status, body: fault.body !== undefined ? { text: fault.body, code: 8 } : { text: 'Internal server error', code: 8 } };
+    if (fault?.kind === 'status')
+      return { status: fault.status, body: fault.body !== undefined ? { text: fault.body, code: 8 } : { text: 'Internal server error', code: 8 } };
     if (fault?.kind === 'reset') return { status: 'reset' };
     if (!fault && burstLeft > 0) {
       burstLeft--;
@@ -190,7 +206,13 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     const accepted = payload.ok ? payload.envelopes : payload.valid;
     const batchNumber = accepted.length > 0 ? ++batches : 0;
     const batch: PendingBatch = {
-      events: accepted.map((e) => ({ ...e, index: e.index ?? token.defaultIndex ?? 'main', token: token.token, ...(channel ? { channel } : {}), batch: batchNumber })),
+      events: accepted.map((e) => ({
+        ...e,
+        index: e.index ?? token.defaultIndex ?? 'main',
+        token: token.token,
+        ...(channel ? { channel } : {}),
+        batch: batchNumber,
+      })),
       indexAt: clock() + ackDelayMs,
       lost: fault?.kind === 'lose',
     };
@@ -202,10 +224,12 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     if (fault?.kind === 'reset_after_accept') return { status: 'reset' };
     if (!token.ack || channel === undefined) return hec(200, 0, 'Success');
     const state = channels.get(channel) ?? { nextAckId: 0, acks: new Map<number, PendingBatch>() };
+    if (!channels.has(channel)) stats.channels++;
     channels.set(channel, state);
     const id = state.nextAckId++;
     batch.ack = { channel, id };
     state.acks.set(id, batch);
+    stats.maxPendingAcksPerChannel = Math.max(stats.maxPendingAcksPerChannel, state.acks.size);
     return hec(200, 0, 'Success', { ackId: id });
   };
 
@@ -261,7 +285,7 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     res.end(text);
   };
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -275,14 +299,15 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
       respond(res, route(req, Buffer.concat(chunks)));
     });
     req.on('error', () => res.destroy());
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   server.keepAliveTimeout = 5_000;
 
   const { urlHost, port } = await listen(server, options.port, options.host);
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     indexed: () => {
       settle();
       return [...indexed];
