@@ -58,6 +58,8 @@ export interface HecSinkOptions {
   /** Agents given here (proxy- and CA-aware ones from net/proxyAgents.ts) are the caller's to destroy; the sink's own are freed by close(). */
   httpAgent?: http.Agent;
   httpsAgent?: https.Agent;
+  /** Called once by close(), e.g. to destroy the given agents. */
+  onClose?: () => void;
   /** Source of jitter in [0, 1). */
   random?: () => number;
   /** Largest HEC answer body read; default 64 KiB. */
@@ -229,6 +231,7 @@ export class HecSink implements EventSink {
     this.fail(new HecError({ code: 'hec_network_error', retryable: false, detail: 'the HEC sink was closed' }));
     this.transport.close();
     for (const agent of this.ownAgents) agent.destroy();
+    this.opts.onClose?.();
   }
 
   /** Waits until the batch fits every in-flight bound (a batch alone always fits), then takes its room. */
