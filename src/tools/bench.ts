@@ -3,13 +3,15 @@
  * memory and start-up time, measured against the bundled mock on this machine. Prints one table.
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
- * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms).
+ * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --skip-hec (leave out
+ * the backfill through HEC with 3-second acknowledgments).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkpointPathFor } from '../collector/checkpointStore.js';
 import { silentLogger } from '../logging/logger.js';
+import { startMockHec } from '../mock/hecServer.js';
 import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
 import type { InputSettings } from '../settings/settings.js';
 import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
@@ -18,6 +20,8 @@ import {
   BUNDLE,
   bareDrain,
   type ChildReport,
+  hecPollArgs,
+  hecVerdict,
   type DrainChildSpec,
   LAUNCHER,
   medianWallMs,
@@ -31,6 +35,9 @@ import {
 const RATE_LIMIT = 1500;
 const LATENCY_MS = 250;
 const DEFAULT_CONCURRENCY = 8;
+/** Splunk Cloud acknowledges a batch once the indexers have replicated it: seconds. */
+const HEC_ACK_DELAY_MS = 3_000;
+const HEC_TOKEN = 'bench-hec-token-3f9c2a71';
 
 if (process.argv[2] === '--child') await child(process.argv[3] as string, JSON.parse(process.argv[4] as string));
 else await main();
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
       'rss-events': { type: 'string' },
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
+      'skip-hec': { type: 'boolean', default: false },
     },
   });
   const events = Number(values.events);
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
 
   // 1. Backfill at the speed of the rate limit.
   progress(`starting a mock with ${events} events, ${LATENCY_MS} ms latency, ${RATE_LIMIT}/min limit`);
-  const tokens = ['bench-token-default', 'bench-token-serial'];
+  const tokens = ['bench-token-default', 'bench-token-serial', 'bench-token-hec'];
   const limited = await startMockProcess({ initialEvents: events, latencyMs: LATENCY_MS, rateLimitPerMinute: RATE_LIMIT, tokens: { valid: tokens }, seed: 11 });
   try {
     const cases: Array<[string, number, string]> = [[`backfill_concurrency ${DEFAULT_CONCURRENCY} (default)`, DEFAULT_CONCURRENCY, tokens[0] as string]];
@@ -137,6 +145,38 @@ async function main(): Promise<void> {
       rows.push(
         `| backfill ${events.toLocaleString('en-US')} events, ${label} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${lost} lost, ${duplicated} duplicated (${status}) |`,
       );
+    }
+
+    // 1b. The same backfill through HEC with indexer acknowledgment that takes 3 seconds.
+    if (!values['skip-hec']) {
+      progress(`backfill through HEC, ${HEC_ACK_DELAY_MS} ms acknowledgments`);
+      const hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true }], ackDelayMs: HEC_ACK_DELAY_MS });
+      try {
+        const before = await limited.stats();
+        const load = (await import('node:os')).loadavg()[0] ?? 0;
+        const run = await runLauncher(
+          hecPollArgs({
+            url: limited.url,
+            workspaceGid: limited.workspaceGid,
+            checkpoint: `${tempDir('bench-ckpt-')}/bench.checkpoint`,
+            hecUrl: hec.url,
+            extra: ['--max-requests-per-minute', String(RATE_LIMIT), '--backfill-concurrency', String(DEFAULT_CONCURRENCY)],
+          }),
+          tokens[2] as string,
+          { env: { SPLUNK_HEC_TOKEN: HEC_TOKEN } },
+        );
+        const after = await limited.stats();
+        const requests = after.requests - before.requests;
+        const perMinute = (requests / run.wallMs) * 60_000;
+        const { lost, duplicated } = hecVerdict(hec.indexed(), events);
+        const status = /status=(\w+)/.exec(run.stderr)?.[1] ?? `exit ${run.code}`;
+        const hs = hec.stats();
+        rows.push(
+          `| backfill ${events.toLocaleString('en-US')} events through HEC with acknowledgment (${HEC_ACK_DELAY_MS / 1000} s acks), backfill_concurrency ${DEFAULT_CONCURRENCY} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${hs.eventRequests} HEC batches, ${hs.ackRequests} ack polls, at most ${hs.maxPendingAcksPerChannel} acks pending, ${lost} lost, ${duplicated} duplicated (${status}; load average ${load.toFixed(1)} at the start) |`,
+        );
+      } finally {
+        await hec.close();
+      }
     }
   } finally {
     await limited.close();
@@ -173,7 +213,10 @@ async function main(): Promise<void> {
       const eps = (cpuEvents / r.wallMs) * 1000;
       const cpuPerMillion = (r.cpuMs / 1000) * (1_000_000 / cpuEvents);
       const { lost, duplicated } = r.counter.verdict(cpuEvents);
-      const ratio = baseline && r !== baseline ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency` : '';
+      const ratio =
+        baseline && r !== baseline
+          ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency`
+          : '';
       rows.push(
         `| CPU ${cpuEvents.toLocaleString('en-US')} events, ${label} | ${Math.round(eps).toLocaleString('en-US')} events/s, ${cpuPerMillion.toFixed(1)} CPU s per million events${ratio}, peak RSS ${Math.round(r.maxRssKb / 1024)} MB, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
       );
@@ -201,7 +244,15 @@ async function main(): Promise<void> {
     progress(`peak RSS: starting a mock with ${rssEvents} events`);
     const big = await startMockProcess({ initialEvents: rssEvents, tokens: { valid: [token] }, seed: 13 });
     try {
-      const r = await runDrainChild({ mode: 'addon', url: big.url, workspaceGid: big.workspaceGid, token, concurrency: DEFAULT_CONCURRENCY, checkpointDir: tempDir('bench-rss-'), name: 'bench' });
+      const r = await runDrainChild({
+        mode: 'addon',
+        url: big.url,
+        workspaceGid: big.workspaceGid,
+        token,
+        concurrency: DEFAULT_CONCURRENCY,
+        checkpointDir: tempDir('bench-rss-'),
+        name: 'bench',
+      });
       const { lost, duplicated } = r.counter.verdict(rssEvents);
       rows.push(
         `| peak RSS draining ${rssEvents.toLocaleString('en-US')} events, backfill_concurrency ${DEFAULT_CONCURRENCY} | ${Math.round(r.maxRssKb / 1024)} MB, ${Math.round((rssEvents / r.wallMs) * 1000).toLocaleString('en-US')} events/s, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
