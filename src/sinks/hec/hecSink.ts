@@ -296,13 +296,12 @@ export class HecSink implements EventSink {
       const ackId = (await this.transport.postEvents(p.body, channel.id)) as number;
       this.throwIfStopped();
       this.stats.pendingAcks++;
-      let outcome: 'indexed' | 'timed_out';
-      try {
-        outcome = await channel.wait(ackId, Math.max(0, Math.min(ackTimeoutMs, giveUpAt - Date.now())));
-      } finally {
-        if (this.failure === undefined) this.stats.pendingAcks--;
+      // A wait ended by a failure elsewhere leaves the batch counted: the health line then shows what was pending.
+      const outcome = await channel.wait(ackId, Math.max(0, Math.min(ackTimeoutMs, giveUpAt - Date.now())));
+      if (outcome === 'indexed') {
+        this.stats.pendingAcks--;
+        return;
       }
-      if (outcome === 'indexed') return;
       if (sends > maxResends || Date.now() >= giveUpAt) {
         const minutes = ((Date.now() - firstSentAt) / this.timeScale / 60_000).toFixed(1);
         throw new HecError({
@@ -311,6 +310,7 @@ export class HecSink implements EventSink {
           detail: `a batch of ${p.batch.events} events was sent ${sends} times over ${minutes} minutes and never acknowledged; ${this.stats.pendingAcks} batches await acknowledgment`,
         });
       }
+      this.stats.pendingAcks--;
       this.stats.resends++;
       this.logger.warn('Splunk did not acknowledge a batch in time: sending it again (Splunk may index it twice)', {
         code: 'hec_ack_timeout',

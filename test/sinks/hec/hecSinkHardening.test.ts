@@ -117,6 +117,7 @@ describe('HEC sink: pipelined acknowledgment', () => {
     assert.match(error.message, /sent 4 times/);
     assert.equal(mock.stats().eventRequests, 4, 'one send and 3 resends, not 11');
     assert.equal(s.stats.resends, 3);
+    assert.equal(s.stats.pendingAcks, 1, 'the health line shows the batch still awaiting its ack');
     assert.equal(warnings.length, 3);
     assert.ok(Date.now() - started < 15 * 60_000 * 0.0001 + 1_000, 'within the bounded wait');
     await assert.rejects(s.write(events(1)), (e: unknown) => e === error, 'the sink refuses further writes with the same error');
