@@ -28,6 +28,7 @@ import {
   pollArgs,
   runDrainChild,
   runLauncher,
+  samplePeakRss,
   startMockProcess,
   tempDir,
 } from './benchRunner.js';
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
       try {
         const before = await limited.stats();
         const load = (await import('node:os')).loadavg()[0] ?? 0;
+        let peakRssMb = (): number => 0;
         const run = await runLauncher(
           hecPollArgs({
             url: limited.url,
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
             extra: ['--max-requests-per-minute', String(RATE_LIMIT), '--backfill-concurrency', String(DEFAULT_CONCURRENCY)],
           }),
           tokens[2] as string,
-          { env: { SPLUNK_HEC_TOKEN: HEC_TOKEN } },
+          { env: { SPLUNK_HEC_TOKEN: HEC_TOKEN }, onStart: (child) => (peakRssMb = samplePeakRss(child)) },
         );
         const after = await limited.stats();
         const requests = after.requests - before.requests;
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
         const status = /status=(\w+)/.exec(run.stderr)?.[1] ?? `exit ${run.code}`;
         const hs = hec.stats();
         rows.push(
-          `| backfill ${events.toLocaleString('en-US')} events through HEC with acknowledgment (${HEC_ACK_DELAY_MS / 1000} s acks), backfill_concurrency ${DEFAULT_CONCURRENCY} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${hs.eventRequests} HEC batches, ${hs.ackRequests} ack polls, at most ${hs.maxPendingAcksPerChannel} acks pending, ${lost} lost, ${duplicated} duplicated (${status}; load average ${load.toFixed(1)} at the start) |`,
+          `| backfill ${events.toLocaleString('en-US')} events through HEC with acknowledgment (${HEC_ACK_DELAY_MS / 1000} s acks), backfill_concurrency ${DEFAULT_CONCURRENCY} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${hs.eventRequests} HEC batches, ${hs.ackRequests} ack polls, at most ${hs.maxPendingAcksPerChannel} acks pending, collector peak RSS ${peakRssMb()} MB, ${lost} lost, ${duplicated} duplicated (${status}; load average ${load.toFixed(1)} at the start) |`,
         );
       } finally {
         await hec.close();

@@ -134,6 +134,26 @@ export function runLauncher(
   });
 }
 
+/**
+ * Samples a child's resident memory from /proc (Linux) until it exits: the launcher execs node,
+ * so the launched pid is the collector itself. Returns a function giving the peak in MB (0 where
+ * /proc is missing).
+ */
+export function samplePeakRss(child: ChildProcess, everyMs = 100): () => number {
+  let peakKb = 0;
+  const sample = (): void => {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // Gone, or not Linux.
+    }
+  };
+  const timer = setInterval(sample, everyMs);
+  child.once('exit', () => clearInterval(timer));
+  return () => Math.round(peakKb / 1024);
+}
+
 /** `poll --output hec --hec-ack` through the launcher; what HEC indexed is counted by the caller, from its mock. */
 export function hecPollArgs(o: { url: string; workspaceGid: string; checkpoint: string; hecUrl: string; extra?: string[] }): string[] {
   return [
