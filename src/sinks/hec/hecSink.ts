@@ -312,13 +312,7 @@ export class HecSink implements EventSink {
       }
       this.stats.pendingAcks--;
       this.stats.resends++;
-      this.logger.warn('Splunk did not acknowledge a batch in time: sending it again (Splunk may index it twice)', {
-        code: 'hec_ack_timeout',
-        ack_id: ackId,
-        events: p.batch.events,
-        resend: sends,
-        max_resends: maxResends,
-      });
+      this.logger.warn('Splunk did not acknowledge a batch in time: sending it again', { code: 'hec_ack_timeout', ack_id: ackId, resend: sends });
     }
   }
 
