@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
 import { collect, type CollectOptions } from '../../src/collector/collector.js';
 import { DeliveryWatermark } from '../../src/collector/deliveryWatermark.js';
+import { ProgressLedger } from '../../src/collector/progressLedger.js';
+import { newStream } from '../../src/collector/stream.js';
 import type { Delivery, EventSink } from '../../src/collector/ports.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
@@ -114,6 +116,52 @@ describe('DeliveryWatermark', () => {
     assert.deepEqual(seen, ['a', 'b']);
     mark.push({ position: 'c', events: 1, newestMs: 0, changed: true });
     assert.deepEqual(seen, ['a', 'b', 'c'], 'synchronously, as a stdout sink needs');
+  });
+});
+
+describe('ProgressLedger with deliveries pending', () => {
+  it('keeps saved windows disjoint when a window is split while its pages await acknowledgment', async () => {
+    const window = { startAt: '2026-11-01T00:00:00.000Z', endAt: '2026-11-03T00:00:00.000Z', offset: null, mark: null };
+    const start: Checkpoint = {
+      version: 2,
+      generation: 1,
+      workspaceGid: '42',
+      filters: {},
+      cursor: { startAt: '2026-11-03T00:00:00.000Z', offset: null, mark: null },
+      windows: [window],
+      eventsEmitted: 0,
+      savedAt: new Date(NOW).toISOString(),
+    };
+    const checkpoints = new MemoryCheckpoints();
+    const ledger = new ProgressLedger(start, checkpoints, () => NOW);
+    const s = ledger.streams[0] as (typeof ledger.streams)[number];
+    const afterPage = { ...window, offset: 'offset-for-the-whole-window', mark: { createdAt: '2026-11-01T06:00:00.000Z', gids: ['1'] } };
+    let ack!: () => void;
+    ledger.pageDone(
+      s,
+      { position: { cursor: afterPage, done: false }, events: 1, newestMs: Date.parse('2026-11-01T06:00:00.000Z'), changed: true },
+      new Promise<void>((r) => (ack = r)),
+    );
+    // The window's loop splits what is left at the 2nd; the second half becomes a window of its own.
+    const mid = '2026-11-02T00:00:00.000Z';
+    s.cursor = { ...afterPage, endAt: mid, offset: null };
+    ledger.shortenWindow(s, mid);
+    ledger.add(newStream({ startAt: mid, endAt: window.endAt, offset: null, mark: null }, false));
+    ledger.save();
+    assert.deepEqual(
+      checkpoints.load()?.windows.map((w) => [w.startAt, w.endAt]),
+      [
+        [window.startAt, mid],
+        [mid, window.endAt],
+      ],
+      'the unacknowledged window was cut at the split, not saved whole beside its second half',
+    );
+    ack();
+    await new Promise((r) => setImmediate(r));
+    const saved = checkpoints.load()?.windows[0];
+    assert.equal(saved?.endAt, mid, 'the page acknowledged after the split is saved within the shortened window');
+    assert.equal(saved?.offset, null, 'with no offset: one issued for the whole window is not valid for a half');
+    assert.deepEqual(saved?.mark, afterPage.mark);
   });
 });
 
