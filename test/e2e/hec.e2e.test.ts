@@ -156,6 +156,28 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     });
   }
 
+  it('on SIGTERM waits for the pending acknowledgments and saves, so the next run repeats nothing (pipelined acks)', async () => {
+    asana = await startMockAsana({ initialEvents: 2_000, spreadDays: 20 / 1440, latencyMs: 25, tokens: { valid: [ASANA_TOKEN] }, seed: 13 });
+    hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true, allowedIndexes: ['asana'] }], ackDelayMs: 400 });
+    const checkpoint = path.join(tempDir('hec-e2e-term-'), 'acme.checkpoint');
+    const args = baseArgs(checkpoint, ['--hec-ack']);
+    const child = poll(args);
+    // Stop while several pages await their acks.
+    await waitFor('pages awaiting acks', () => hec!.stats().eventRequests >= 4 || child.process.exitCode !== null);
+    const sentAtStop = hec.stats().eventRequests;
+    child.process.kill('SIGTERM');
+    const stopped = await child.done;
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stderr, /status=stopped/);
+    assert.ok(hec.indexed().length >= (sentAtStop - 1) * PAGE_SIZE, 'what was sent before the stop was acknowledged before the exit');
+    const last = await poll(args).done;
+    assert.equal(last.code, 0, last.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    const gids = hec.indexed().map((e) => (e.event as { gid: string }).gid);
+    assert.equal(new Set(gids).size, 2_000, 'every event indexed');
+    assert.equal(gids.length, 2_000, 'none twice');
+  });
+
   it('keeps the lock for a --follow collector: a second one on the checkpoint exits with a WARN and touches nothing', async () => {
     asana = await startMockAsana({ initialEvents: 300, spreadDays: 10 / 1440, tokens: { valid: [ASANA_TOKEN] } });
     hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true }], ackDelayMs: 10 });
