@@ -33,6 +33,7 @@ export interface Delivery {
  * every earlier page of the stream are delivered.
  */
 export interface EventSink {
+  // biome-ignore lint/suspicious/noConfusingVoidType: a sink that delivers at once is a plain `async write(): Promise<void>`
   write(events: readonly AuditLogEvent[]): Promise<Delivery | undefined | void>;
   /**
    * Most events the sink keeps taken-but-undelivered. The collector then keeps at most this many

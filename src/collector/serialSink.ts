@@ -14,6 +14,7 @@ export class SerialSink implements EventSink {
     this.maxUndeliveredEvents = sink.maxUndeliveredEvents;
   }
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: passes on what the wrapped sink returns (see EventSink)
   write(events: readonly AuditLogEvent[]): Promise<Delivery | undefined | void> {
     const done = this.tail.then(() => this.sink.write(events));
     // A failure belongs to the write that caused it; the sink itself refuses later writes if it must.
