@@ -78,6 +78,34 @@ export function addHecOptions(cmd: Command): Command {
     );
 }
 
+const HEC_FLAG_NAMES: Record<keyof HecFlags, string> = {
+  hecUrl: '--hec-url',
+  hecTokenFile: '--hec-token-file',
+  hecAck: '--hec-ack',
+  index: '--index',
+  sourcetype: '--sourcetype',
+  source: '--source',
+  host: '--host',
+  hecBatchEvents: '--hec-batch-events',
+  hecBatchBytes: '--hec-batch-bytes',
+  hecMaxInFlightEvents: '--hec-max-in-flight-events',
+  hecMaxInFlightBytes: '--hec-max-in-flight-bytes',
+  hecChannels: '--hec-channels',
+  hecProxy: '--hec-proxy',
+  hecCaBundle: '--hec-ca-bundle',
+};
+
+/** HEC flags given without `--output hec`: refused rather than silently ignored. */
+export function refuseHecFlagsWithoutHec(flags: HecFlags & { output: string }): void {
+  if (flags.output === 'hec') return;
+  const given = (Object.keys(HEC_FLAG_NAMES) as Array<keyof HecFlags>).filter((k) => flags[k] !== undefined).map((k) => HEC_FLAG_NAMES[k]);
+  if (given.length > 0) {
+    throw new InvalidArgumentError(
+      `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} only with --output hec: add --output hec to deliver to Splunk HEC, or drop ${given.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+}
+
 /** The HEC token comes from a file or the environment, never from a flag that shows in `ps`. */
 function readHecToken(flags: HecFlags, env: NodeJS.ProcessEnv): string | undefined {
   if (flags.hecTokenFile) {

@@ -3,31 +3,69 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
-import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile } from './checkpoint.js';
+import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile, isCheckpointHead } from './checkpoint.js';
+import { looksLike } from './fileKind.js';
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
 export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
-  constructor(readonly file: string, readonly resetHint: string) {
+  constructor(
+    readonly file: string,
+    readonly resetHint: string,
+  ) {
     super(
       'checkpoint_corrupt',
-      `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
+      (names) =>
+        `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from ${names.startAt} (which may ingest events again), run: ${resetHint}`,
     );
   }
 }
 
 /** Raised when the checkpoint directory cannot be written: nothing must be fetched then. */
 export class CheckpointUnwritableError extends CodedError<'checkpoint_unwritable'> {
-  constructor(readonly dir: string, cause: string) {
-    super('checkpoint_unwritable', `cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`);
+  constructor(
+    readonly dir: string,
+    cause: string,
+  ) {
+    super(
+      'checkpoint_unwritable',
+      `cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`,
+    );
   }
 }
 
 /** Raised when another process holds this input's lock. */
 export class CheckpointLockedError extends CodedError<'checkpoint_locked'> {
-  constructor(readonly file: string, readonly pid: number) {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+  ) {
     super('checkpoint_locked', `another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
   }
 }
+
+/** Raised when the file named as a checkpoint is something else: it is neither read nor deleted. */
+export class NotACheckpointError extends CodedError<'not_a_checkpoint'> {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+    action: string,
+  ) {
+    super(
+      'not_a_checkpoint',
+      what === 'a directory'
+        ? `${file} is a directory, not a checkpoint file: ${action}; name the file itself (--file DIR/NAME.checkpoint), or the input (--dir ${file} --input NAME)`
+        : `${file} is not a checkpoint file (it looks like ${what}): ${action}; name the file that poll's --checkpoint wrote, or the input (--dir CHECKPOINT_DIR --input NAME)`,
+    );
+  }
+}
+
+/** What is at a checkpoint's path. */
+export type CheckpointFileKind = { kind: 'missing' } | { kind: 'checkpoint' } | { kind: 'other'; what: string };
+
+const LEFT_ALONE = 'it was left as it is and nothing was collected';
+
+/** Bytes read to tell a checkpoint from another file; a checkpoint is a few KB at most. */
+const HEAD_BYTES = 64 * 1024;
 
 /** A file name for the input that is safe on every filesystem and unique per input name. */
 export function checkpointFileName(input: string): string {
@@ -127,11 +165,16 @@ export class CheckpointStore {
       text = fs.readFileSync(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new NotACheckpointError(this.file, 'a directory', LEFT_ALONE);
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     const { generations, damaged } = decodeCheckpointFile(text);
     const newest = generations[generations.length - 1];
-    if (!newest) throw new CheckpointCorruptError(this.file, this.resetHint);
+    if (!newest) {
+      const found = this.inspect();
+      if (found.kind === 'other') throw new NotACheckpointError(this.file, found.what, LEFT_ALONE);
+      throw new CheckpointCorruptError(this.file, this.resetHint);
+    }
     if (damaged > 0) {
       this.opts.logger.warn(
         `the newest generation of the checkpoint ${this.file} is damaged: resuming from generation ${newest.generation}, so up to one page of events may be collected again`,
@@ -162,16 +205,55 @@ export class CheckpointStore {
     this.previous = cp;
   }
 
-  /** Deletes the checkpoint: the input starts over from start_at on its next run. */
-  reset(): boolean {
-    const existed = fs.existsSync(this.file);
-    fs.rmSync(this.file, { force: true });
-    fs.rmSync(`${this.file}.tmp`, { force: true });
-    return existed;
+  /** Says whether the path holds a checkpoint (complete or damaged), nothing, or something else. */
+  inspect(): CheckpointFileKind {
+    return kindOf(this.file, path.basename(this.file), this.dir);
+  }
+
+  /**
+   * Deletes the checkpoint and its temp file: the input starts over from start_at on its next
+   * run. Refuses (NotACheckpointError) a path that holds anything else. Returns the files deleted.
+   */
+  reset(): string[] {
+    const found = this.inspect();
+    if (found.kind === 'other') throw new NotACheckpointError(this.file, found.what, 'nothing was deleted');
+    const deleted: string[] = [];
+    if (found.kind === 'checkpoint') {
+      fs.rmSync(this.file, { force: true });
+      deleted.push(this.file);
+    }
+    // The temp file of a save cut short; judged as a checkpoint of the same name.
+    const tmp = `${this.file}.tmp`;
+    if (kindOf(tmp, path.basename(this.file), this.dir).kind === 'checkpoint') {
+      fs.rmSync(tmp, { force: true });
+      deleted.push(tmp);
+    }
+    return deleted;
   }
 }
 
-function fsyncDir(dir: string): void {
+function kindOf(file: string, nameForKind: string, dir: string): CheckpointFileKind {
+  let fd: number;
+  try {
+    if (fs.statSync(file).isDirectory()) return { kind: 'other', what: 'a directory' };
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw new CheckpointUnwritableError(dir, errnoText(e));
+  }
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    const n = fs.readSync(fd, head, 0, HEAD_BYTES, 0);
+    const bytes = head.subarray(0, n);
+    if (isCheckpointHead(bytes, nameForKind)) return { kind: 'checkpoint' };
+    return { kind: 'other', what: looksLike(bytes, n === HEAD_BYTES && fs.fstatSync(fd).size > n) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes a rename or a new file in `dir` durable. */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -200,7 +282,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function errnoText(e: unknown): string {
+/** An fs error as `CODE: message`, for the one log line that names it. */
+export function errnoText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { AuditLogEvent, Page, PageQuery } from '../model/auditLog.js';
+import type { Page, PageQuery } from '../model/auditLog.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
 import { type EventSink, OffsetExpiredError, type PageSource } from './ports.js';
 import type { ProgressLedger } from './progressLedger.js';
@@ -21,12 +21,14 @@ export interface PageLoopDeps {
 }
 
 /**
- * Drains one stream page by page: fetch, write, then hand the new position to the ledger, which
- * saves it once the page and every earlier one of the stream are delivered (at once for stdout,
- * so a kill repeats at most the page in hand; on acknowledgment for HEC, so a kill repeats at
- * most the sink's in-flight bound). The next page is fetched without waiting for that. A
- * rejected offset restarts the query from the newest emitted event. Returns when the stream is
- * caught up or the run stops; throws whatever else the source or the sink throws.
+ * Drains one stream page by page: fetch, drop what was already emitted (by the mark, and for the
+ * live stream and the re-read by the emitted gids), write, then hand the new position to the
+ * ledger, which logs the page's gids and saves the position once the page and every earlier one
+ * of the stream are delivered (at once for stdout, so a kill repeats at most the page in hand; on
+ * acknowledgment for HEC, so a kill repeats at most the sink's in-flight bound). The next page is
+ * fetched without waiting for that. A rejected offset restarts the query from the newest emitted
+ * event. Returns when the stream is caught up or the run stops; throws whatever else the source
+ * or the sink throws.
  */
 export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> {
   const { source, sink, ledger, logger } = deps;
@@ -36,7 +38,8 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     const query = queryFor(s.cursor, deps.base);
     let page: Page;
     try {
-      page = await source.fetchPage(query);
+      // The re-read waits behind every other request for the shared budget: it never delays fresh events.
+      page = await source.fetchPage(query, s.reread ? { background: true } : {});
     } catch (e) {
       if (e instanceof OffsetExpiredError && query.offset !== undefined && consecutiveResumes < MAX_CONSECUTIVE_OFFSET_RESUMES) {
         consecutiveResumes++;
@@ -44,6 +47,7 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
         logger.warn('Asana no longer accepts the saved page offset: resuming from the newest emitted event time without skipping or repeating events', {
           resume_at: s.cursor.mark?.createdAt ?? s.cursor.startAt ?? 'oldest',
           ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+          ...(s.reread ? { reread: true } : {}),
         });
         s.cursor = { ...s.cursor, offset: null };
         continue;
@@ -51,7 +55,8 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
       throw e;
     }
     ledger.summary.pages++;
-    const fresh = dropAlreadyEmitted(page.events, s.cursor.mark);
+    const unmarked = dropAlreadyEmitted(page.events, s.cursor.mark);
+    const fresh = ledger.unseen(s, unmarked);
     let delivery: Promise<void> | undefined;
     // Only progress clears the count: offsets that always expire must not loop forever.
     if (fresh.length > 0) {
@@ -61,28 +66,25 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
       delivery = (await sink.write(fresh))?.delivered;
       ledger.written(s, fresh);
     }
-    const cursor = advanceCursor(s.cursor, query, page, fresh);
+    // Events skipped because their gids were already emitted were passed all the same: the mark
+    // must cover them, or the re-read would stop short of where the offset stands.
+    const cursor = advanceCursor(s.cursor, query, page, unmarked);
     // Caught up: an empty page, or a page without an offset that held nothing new.
     const drained = page.events.length === 0 || (fresh.length === 0 && page.nextOffset === null);
     const moved = JSON.stringify(cursor) !== JSON.stringify(s.cursor);
     s.cursor = cursor;
     if (drained && !s.live) s.done = true;
-    ledger.pageDone(s, { position: { cursor, done: drained }, events: fresh.length, newestMs: newestOf(fresh), changed: moved || s.done }, delivery);
+    ledger.pageDone(s, { cursor, done: drained, changed: moved || s.done, fresh }, delivery);
     logger.debug('page done', {
       events: fresh.length,
       repeated: page.events.length - fresh.length,
       has_next: page.nextOffset !== null,
       ...(s.live ? {} : { window_end_at: s.cursor.endAt }),
+      ...(s.reread ? { reread: true } : {}),
     });
     if (drained) {
       s.done = true;
       return;
     }
   }
-}
-
-function newestOf(events: readonly AuditLogEvent[]): number {
-  let newest = Number.NEGATIVE_INFINITY;
-  for (const e of events) newest = Math.max(newest, Date.parse(e.created_at));
-  return newest;
 }

@@ -9,7 +9,15 @@ import type { Checkpoint } from './checkpoint.js';
  * the collector resumes from its last emitted event then, and rethrows anything else.
  */
 export interface PageSource {
-  fetchPage(query: PageQuery): Promise<Page>;
+  fetchPage(query: PageQuery, options?: FetchOptions): Promise<Page>;
+}
+
+export interface FetchOptions {
+  /**
+   * The re-read of late events: it waits behind every other request for the shared budget, so it
+   * never delays fresh events.
+   */
+  background?: boolean;
 }
 
 /** The page offset of a query is no longer accepted: the collector restarts the query from its mark. */
@@ -47,4 +55,23 @@ export interface EventSink {
 export interface CheckpointPort {
   load(): Checkpoint | undefined;
   save(cp: Checkpoint): void;
+}
+
+/** One record of emitted gids, by the start (epoch ms, as a string key) of their created_at bucket. */
+export type EmittedRecord = Record<string, string[]>;
+
+/**
+ * Where the gids emitted for the re-read of late events are kept, next to the checkpoint. Order
+ * per page: the sink flushes, then `append` makes the page's gids durable, then the checkpoint
+ * moves. A kill between them repeats at most the page in hand.
+ */
+export interface EmittedLogPort {
+  /** Every complete record, oldest first (a line cut by a crash is dropped and cut off the file). */
+  load(): EmittedRecord[];
+  /** Returns once the record is on disk. */
+  append(record: EmittedRecord): void;
+  /** Replaces the whole log at once (compaction: buckets the re-read has passed are left out). */
+  rewrite(records: readonly EmittedRecord[]): void;
+  /** Removes the log (the re-read was turned off). */
+  clear(): void;
 }

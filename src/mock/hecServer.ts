@@ -43,6 +43,8 @@ export interface MockHecOptions {
 
 /** Answers for the next event requests, in order (ack polls are not affected). */
 export type MockHecFault =
+  /** Answer normally: lets a script say "after N good requests, this". */
+  | { kind: 'accept' }
   | { kind: 'busy' }
   | { kind: 'status'; status: number; body?: string }
   /** The connection is dropped before anything is read: nothing is indexed. */

@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { checkpointPathFor } from '../../src/collector/checkpointStore.js';
 import { startMockHec } from '../../src/mock/hecServer.js';
-import {
-  BUNDLE,
-  hecPollArgs,
-  hecVerdict,
-  pollArgs,
-  runDrainChild,
-  runLauncher,
-  startMockProcess,
-  tempDir,
-  type RunningMock,
-} from '../../src/tools/benchRunner.js';
+import { BUNDLE, hecPollArgs, hecVerdict, pollArgs, runDrainChild, runLauncher, startMockProcess, tempDir, type RunningMock } from '../../tools/benchRunner.js';
 
 /** `npm run bench` in small: the same processes and counting, asserting correctness, never timings. */
 describe('the benchmark, small (smoke)', function () {

@@ -9,7 +9,8 @@ import type { Delivery, EventSink } from '../../src/collector/ports.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
 import { MemoryAuditLog, makeEvent } from '../support/memoryApi.js';
-import { MemoryCheckpoints } from '../support/memorySinks.js';
+import { KeysetAuditLog } from '../support/keysetAuditLog.js';
+import { MemoryCheckpoints, MemoryEmittedLog } from '../support/memorySinks.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
@@ -139,14 +140,14 @@ describe('ProgressLedger with deliveries pending', () => {
     let ack!: () => void;
     ledger.pageDone(
       s,
-      { position: { cursor: afterPage, done: false }, events: 1, newestMs: Date.parse('2026-11-01T06:00:00.000Z'), changed: true },
+      { cursor: afterPage, done: false, changed: true, fresh: [makeEvent(1, '2026-11-01T06:00:00.000Z')] },
       new Promise<void>((r) => (ack = r)),
     );
     // The window's loop splits what is left at the 2nd; the second half becomes a window of its own.
     const mid = '2026-11-02T00:00:00.000Z';
     s.cursor = { ...afterPage, endAt: mid, offset: null };
     ledger.shortenWindow(s, mid);
-    ledger.add(newStream({ startAt: mid, endAt: window.endAt, offset: null, mark: null }, false));
+    ledger.add(newStream({ startAt: mid, endAt: window.endAt, offset: null, mark: null }, 'window'));
     ledger.save();
     assert.deepEqual(
       checkpoints.load()?.windows.map((w) => [w.startAt, w.endAt]),
@@ -261,5 +262,47 @@ describe('collect with a sink that acknowledges later (pipelined delivery)', () 
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("with the re-read of late events on, logs a page's gids only once it is delivered, so a page never acknowledged is sent again by the next run", async () => {
+    const T = Date.parse('2026-11-20T12:00:00.000Z');
+    const api = new KeysetAuditLog(T);
+    const all = Array.from({ length: 9 }, (_, i) => makeEvent(500 + i, new Date(T - 9 * 60_000 + i * 1_000).toISOString()));
+    api.add(...all);
+    const log = new MemoryEmittedLog();
+    const checkpoints = new MemoryCheckpoints();
+    const written: AuditLogEvent[] = [];
+    let writes = 0;
+    // The second page is taken and never acknowledged: the run fails on it, as with hec_ack_timeout.
+    const failing: EventSink = {
+      maxUndeliveredEvents: 100,
+      write: async (events) => {
+        written.push(...events);
+        writes++;
+        return {
+          delivered: writes === 2 ? new Promise<void>((_, reject) => setTimeout(() => reject(new Error('never acknowledged')), 20)) : Promise.resolve(),
+        };
+      },
+    };
+    const opts: CollectOptions = {
+      workspaceGid: '42',
+      filters: {},
+      pageSize: 3,
+      startAt: new Date(T - 10 * 60_000).toISOString(),
+      now: () => T,
+      lateEventMs: 60 * 60_000,
+    };
+    await assert.rejects(collect({ source: api, sink: failing, checkpoints, logger: silentLogger, emittedLog: log }, opts), /never acknowledged/);
+    const logged = new Set(log.lines.flatMap((r) => Object.values(r).flat()));
+    assert.ok(!logged.has('503') && !logged.has('505'), "the unacknowledged page's gids were not logged as emitted");
+
+    const again: AuditLogEvent[] = [];
+    const fine: EventSink = { write: async (events) => void again.push(...events) };
+    await collect({ source: api, sink: fine, checkpoints, logger: silentLogger, emittedLog: log }, opts);
+    assert.ok(
+      ['503', '504', '505'].every((g) => again.some((e) => e.gid === g)),
+      `the unacknowledged page was sent again: ${gids(again).join(',')}`,
+    );
+    assert.deepEqual([...new Set([...gids(written), ...gids(again)])].sort(), gids(all).sort(), 'nothing lost');
   });
 });

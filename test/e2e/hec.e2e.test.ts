@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
 import { SeededRandom } from '../../src/mock/random.js';
-import { LAUNCHER, tempDir } from '../support/splunkdHarness.js';
+import { LAUNCHER, assertNamesItsNode, tempDir } from '../support/splunkdHarness.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
 import { makeTestCa } from '../support/testCa.js';
 
@@ -122,6 +122,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
       const last = await poll(args).done;
       assert.equal(last.code, 0, last.stderr);
       assert.match(last.stderr, /^INFO action=events_ingested input=workspace-\d+ n_events=\d+ .*status=caught_up/m);
+      assertNamesItsNode(last.stderr);
       // The mock indexes what it accepted ackDelayMs later, as Splunk does after answering 200.
       await new Promise((r) => setTimeout(r, 300));
 
@@ -186,7 +187,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     await waitFor('the first health line', () => /^INFO action=health /m.test(first.stderr()));
     assert.match(
       first.stderr(),
-      /^INFO action=health input=workspace-\d+ output=hec status=ok runs=1 failures_in_row=0 events_total=300 uptime_s=\d+ last_success=\S+ next_run_in_s=3600 hec_events=300 hec_batches=3 hec_requests=\d+ hec_retries=0 hec_ack_polls=\d+ hec_resends=0 hec_pending_acks=0$/m,
+      /^INFO action=health input=workspace-\d+ output=hec status=ok runs=1 failures_in_row=0 events_total=300 late_events_total=0 uptime_s=\d+ last_success=\S+ next_run_in_s=3600 hec_events=300 hec_batches=3 hec_requests=\d+ hec_retries=0 hec_ack_polls=\d+ hec_resends=0 hec_pending_acks=0$/m,
     );
     const checkpointBefore = fs.readFileSync(checkpoint);
     const hecRequests = hec.stats().eventRequests + hec.stats().ackRequests;

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MockAsanaOptions } from '../mock/server.js';
+import type { MockAsanaOptions } from '../src/mock/server.js';
 
 export const BENCH_SCRIPT = fileURLToPath(new URL('./bench.js', import.meta.url));
 export const LAUNCHER = path.resolve('bin/asana_audit_log.sh');

@@ -4,18 +4,27 @@
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
  * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --skip-hec (leave out
- * the backfill through HEC with 3-second acknowledgments).
+ * the backfill through HEC with 3-second acknowledgments), --startup-only (only the start-up rows),
+ * --reread-only (only the late-event re-read state row). Start-up is measured with the node running
+ * the bench and with the app's own runtime (the linux-x64 package's Node.js, from the runtime cache).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkpointPathFor } from '../collector/checkpointStore.js';
-import { silentLogger } from '../logging/logger.js';
-import { startMockHec } from '../mock/hecServer.js';
-import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
-import type { InputSettings } from '../settings/settings.js';
-import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
-import { runInput } from '../runner/runInput.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { checkpointPathFor } from '../src/collector/checkpointStore.js';
+import { EmittedGidStore } from '../src/collector/emittedGidStore.js';
+import { EmittedGids } from '../src/collector/emittedGids.js';
+import { silentLogger } from '../src/logging/logger.js';
+import { startMockHec } from '../src/mock/hecServer.js';
+import { startMockAsana, type MockAsanaOptions } from '../src/mock/server.js';
+import type { AuditLogEvent } from '../src/model/auditLog.js';
+import type { InputSettings } from '../src/settings/settings.js';
+import { XmlEventStream } from '../src/sinks/xml/xmlEventStream.js';
+import { runInput } from '../src/runner/runInput.js';
+import { bundledRuntimeStartupRows } from './benchRuntime.js';
 import {
   BUNDLE,
   bareDrain,
@@ -72,8 +81,9 @@ async function child(kind: string, spec: unknown): Promise<void> {
       apiBaseUrl: s.url,
       logLevel: 'WARN',
       backfillConcurrency: s.concurrency,
-      backfillSettleMinutes: 60,
-    } as InputSettings;
+      lateEventMinutes: 60,
+      deprecated: [],
+    } as unknown as InputSettings;
     const sink = new XmlEventStream(process.stdout, { stanza: `asana_audit_log://${s.name}` });
     const outcome = await runInput({
       settings,
@@ -107,8 +117,14 @@ async function main(): Promise<void> {
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
       'skip-hec': { type: 'boolean', default: false },
+      'startup-only': { type: 'boolean', default: false },
+      'reread-only': { type: 'boolean', default: false },
     },
   });
+  if (values['reread-only']) {
+    process.stdout.write(`${rereadStateRow(100_000, 60)}\n`);
+    return;
+  }
   const events = Number(values.events);
   const cpuEvents = Number(values['cpu-events']);
   const rssEvents = Number(values['rss-events'] ?? cpuEvents);
@@ -118,6 +134,17 @@ async function main(): Promise<void> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const rows: string[] = [];
   const pct = (x: number) => `${x.toFixed(2)}`;
+  const printTable = async () => {
+    out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
+    out('| case | result |');
+    out('|---|---|');
+    for (const row of rows) out(row);
+  };
+  if (values['startup-only']) {
+    rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+    await printTable();
+    return;
+  }
 
   // 1. Backfill at the speed of the rate limit.
   progress(`starting a mock with ${events} events, ${LATENCY_MS} ms latency, ${RATE_LIMIT}/min limit`);
@@ -264,8 +291,38 @@ async function main(): Promise<void> {
     }
   }
 
-  out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
-  out('| case | result |');
-  out('|---|---|');
-  for (const row of rows) out(row);
+  // 5. What the late-event re-read keeps: one horizon and a quarter at 100,000 events an hour.
+  progress('late-event re-read state');
+  rows.push(rereadStateRow(100_000, 60));
+
+  rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+  await printTable();
+}
+
+/**
+ * Heap and disk held by the emitted-gid buckets at their largest: the re-read keeps the gids of
+ * `late_event_minutes` plus a quarter of it before a stretch is due (plus two one-minute buckets).
+ */
+function rereadStateRow(eventsPerHour: number, lateMinutes: number): string {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const held = Math.round((eventsPerHour / 60) * (lateMinutes * 1.25 + 2));
+  const file = path.join(tempDir('bench-reread-'), 'bench.checkpoint.emitted');
+  const store = new EmittedGidStore({ file, logger: silentLogger });
+  const t0 = Date.parse('2026-11-20T00:00:00.000Z');
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const emitted = new EmittedGids(t0);
+  let page: AuditLogEvent[] = [];
+  for (let i = 0; i < held; i++) {
+    page.push({ gid: String(1_210_000_000_000_000 + i * 7919), created_at: new Date(t0 + Math.floor((i * 3_600_000) / eventsPerHour)).toISOString() });
+    if (page.length === 100 || i === held - 1) {
+      store.append(emitted.add(page));
+      page = [];
+    }
+  }
+  gc();
+  const heapMb = (process.memoryUsage().heapUsed - before) / 1e6;
+  const diskMb = fs.statSync(file).size / 1e6;
+  return `| late-event re-read state, ${eventsPerHour.toLocaleString('en-US')} events/hour, late_event_minutes ${lateMinutes} | ${emitted.size.toLocaleString('en-US')} gids held at most: ${heapMb.toFixed(1)} MB heap, ${diskMb.toFixed(1)} MB on disk (up to ${(2 * diskMb).toFixed(1)} MB just before a compaction) |`;
 }
