@@ -98,6 +98,21 @@ describe('HEC sink: pipelined acknowledgment', () => {
     assert.ok(mock.stats().maxPendingAcksPerChannel <= 3, `batches were spread: ${mock.stats().maxPendingAcksPerChannel} at most on one channel`);
   });
 
+  it('takes writes again after a passing failure once nothing is in flight (the next run of --follow), but never after a final one', async () => {
+    mock = await startMockHec({ tokens: [{ token: TOKEN, ack: true }], ackDelayMs: 5 });
+    const s = makeSink({ policy: { maxRetries: 1 }, timeScale: 0.001 });
+    await deliver(s, events(3));
+    mock.scriptFaults([{ kind: 'busy' }, { kind: 'busy' }]);
+    const busy = await failureOf(deliver(s, events(3, 3)));
+    assert.ok(busy instanceof HecError && busy.code === 'hec_busy' && busy.retryable, String(busy));
+    await deliver(s, events(3, 6));
+    assert.equal(mock.indexed().length, 6, 'the batch HEC refused was not indexed; the next one was');
+    mock.disableToken(TOKEN);
+    const refused = await failureOf(deliver(s, events(3, 9)));
+    assert.ok(refused instanceof HecError && refused.code === 'hec_token_rejected');
+    await assert.rejects(s.write(events(1, 12)), (e: unknown) => e === refused);
+  });
+
   it('stops with one hec_ack_timeout after 3 resends within the bounded wait when acks never arrive, naming what to check', async () => {
     mock = await startMockHec({ tokens: [{ token: TOKEN, ack: true }] });
     // Every send is taken and never indexed: an indexer that keeps losing them, or acks asked of the wrong indexer.
