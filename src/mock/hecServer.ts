@@ -39,6 +39,11 @@ export interface MockHecOptions {
   maxPendingAcksPerChannel?: number;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
   tls?: { key: string; cert: string };
+  /**
+   * Act like a load balancer that keeps a channel on one indexer by a cookie: a channel's request
+   * without the cookie gets a Set-Cookie, and `cookielessRequests` counts those after the first.
+   */
+  stickyCookie?: boolean;
 }
 
 /** Answers for the next event requests, in order (ack polls are not affected). */
@@ -73,6 +78,8 @@ export interface MockHecStats {
   maxPendingAcksPerChannel: number;
   /** Channels that sent events. */
   channels: number;
+  /** With stickyCookie: requests of a channel that came without the cookie it was already given. */
+  cookielessRequests: number;
 }
 
 export interface MockHec {
@@ -107,7 +114,7 @@ const ACK_PATH = '/services/collector/ack';
 const HEALTH_PATH = '/services/collector/health';
 const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024;
 
-type Reply = { status: number; body: object } | { status: 'reset' };
+type Reply = { status: number; body: object; setCookie?: string } | { status: 'reset' };
 
 /**
  * A fake Splunk HTTP Event Collector over real HTTP: tokens (with or without indexer
@@ -125,7 +132,16 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
   const channels = new Map<string, ChannelState>();
   const waiting: PendingBatch[] = [];
   const indexed: MockHecIndexed[] = [];
-  const stats: MockHecStats = { eventRequests: 0, ackRequests: 0, byStatus: {}, gzipRequests: 0, acksReported: 0, maxPendingAcksPerChannel: 0, channels: 0 };
+  const stats: MockHecStats = {
+    eventRequests: 0,
+    ackRequests: 0,
+    byStatus: {},
+    gzipRequests: 0,
+    acksReported: 0,
+    maxPendingAcksPerChannel: 0,
+    channels: 0,
+    cookielessRequests: 0,
+  };
   let burstLeft = 0;
   let batches = 0;
 
@@ -267,9 +283,26 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     return { status: 200, body: { acks } };
   };
 
+  const cookieGiven = new Set<string>();
+  /** With stickyCookie: the Set-Cookie a channel's request without the balancer's cookie gets. */
+  const stickiness = (req: IncomingMessage, url: URL): string | undefined => {
+    const channel = channelOf(req, url);
+    if (!options.stickyCookie || channel === undefined) return undefined;
+    if (/(^|;\s*)hec_lb=/.test(String(req.headers.cookie ?? ''))) return undefined;
+    if (cookieGiven.has(channel)) stats.cookielessRequests++;
+    cookieGiven.add(channel);
+    return `hec_lb=idx-${channel.slice(0, 8)}; Path=/; HttpOnly`;
+  };
+
   const route = (req: IncomingMessage, body: Buffer): Reply => {
     settle();
     const url = new URL(req.url ?? '/', 'http://mock');
+    const setCookie = stickiness(req, url);
+    const reply = routeTo(req, url, body);
+    return setCookie !== undefined && reply.status !== 'reset' ? { ...reply, setCookie } : reply;
+  };
+
+  const routeTo = (req: IncomingMessage, url: URL, body: Buffer): Reply => {
     if (url.pathname === HEALTH_PATH && req.method === 'GET') return hec(200, 17, 'HEC is healthy');
     if (req.method === 'POST' && EVENT_PATHS.has(url.pathname)) return serveEvents(req, url, body);
     if (req.method === 'POST' && url.pathname === ACK_PATH) return serveAcks(req, url, body);
@@ -283,7 +316,11 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     }
     stats.byStatus[reply.status] = (stats.byStatus[reply.status] ?? 0) + 1;
     const text = JSON.stringify(reply.body);
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(text),
+      ...(reply.setCookie !== undefined ? { 'set-cookie': reply.setCookie } : {}),
+    });
     res.end(text);
   };
 

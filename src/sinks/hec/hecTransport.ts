@@ -7,6 +7,7 @@ import { parseRetryAfter } from '../../retry/retryAfter.js';
 import { withRetries } from '../../retry/retryLoop.js';
 import type { RetryPolicy } from '../../retry/retryPolicy.js';
 import { WakeableSleeps } from '../../retry/wakeableSleeps.js';
+import { ChannelCookies } from './channelCookies.js';
 import { ANSWER_TOO_LARGE, classifyHecFailure, classifyHecTransportFailure } from './classifyHecResponse.js';
 import { HecError } from './hecErrors.js';
 import { HEC_CODES, hecAckReplySchema, parseHecReply } from './hecReply.js';
@@ -48,6 +49,7 @@ export class HecTransport {
   private readonly http: AxiosInstance;
   private readonly requests: DeadlineRequests;
   private readonly sleeps = new WakeableSleeps();
+  private readonly cookies = new ChannelCookies();
   private closed = false;
 
   constructor(
@@ -83,7 +85,7 @@ export class HecTransport {
       ...(channel ? { 'X-Splunk-Request-Channel': channel } : {}),
     };
     return this.retrying('send events', async () => {
-      const { status, body: text, retryAfter } = await this.request(EVENT_PATH, body, headers);
+      const { status, body: text, retryAfter } = await this.request(EVENT_PATH, body, headers, channel);
       if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(text), retryAfter);
       const reply = parseHecReply(text);
       if (!reply) throw new HecError({ code: 'hec_invalid_response', retryable: true, status, detail: `HTTP ${status}` });
@@ -100,7 +102,12 @@ export class HecTransport {
   async queryAcks(channel: string, ids: readonly number[]): Promise<Record<string, boolean>> {
     return this.retrying('poll acks', async () => {
       this.counters.ackPolls++;
-      const { status, body, retryAfter } = await this.request(ACK_PATH, Buffer.from(JSON.stringify({ acks: ids })), { 'X-Splunk-Request-Channel': channel });
+      const { status, body, retryAfter } = await this.request(
+        ACK_PATH,
+        Buffer.from(JSON.stringify({ acks: ids })),
+        { 'X-Splunk-Request-Channel': channel },
+        channel,
+      );
       if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter);
       let parsed: unknown;
       try {
@@ -149,9 +156,19 @@ export class HecTransport {
     });
   }
 
-  /** One POST; `retryAfter` is the answer's Retry-After in seconds, when it has a usable one. */
-  private async request(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string; retryAfter?: number }> {
+  /**
+   * One POST; `retryAfter` is the answer's Retry-After in seconds, when it has a usable one. A
+   * channel's requests carry the cookies a load balancer set on its earlier answers.
+   */
+  private async request(
+    path: string,
+    body: Buffer,
+    extraHeaders: Record<string, string>,
+    channel?: string,
+  ): Promise<{ status: number; body: string; retryAfter?: number }> {
     this.throwIfClosed();
+    const cookie = channel === undefined ? undefined : this.cookies.header(channel);
+    const headers = cookie === undefined ? extraHeaders : { ...extraHeaders, Cookie: cookie };
     this.counters.requests++;
     const started = Date.now();
     let response: AxiosResponse<string>;
@@ -172,6 +189,7 @@ export class HecTransport {
       this.opts.logger.debug('HEC request got no answer', { path, code: error.code, ms: Date.now() - started });
       throw error;
     }
+    if (channel !== undefined) this.cookies.take(channel, response.headers['set-cookie']);
     const text = typeof response.data === 'string' ? response.data : '';
     this.opts.logger.debug('HEC request', { path, status: response.status, bytes: body.length, ms: Date.now() - started });
     const retryAfterHeader: unknown = response.headers['retry-after'];

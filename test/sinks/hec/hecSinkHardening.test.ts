@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AuditLogEvent } from '../../../src/model/auditLog.js';
 import { startMockHec, type MockHec } from '../../../src/mock/hecServer.js';
 import { createProxyAgents, type ProxyAgents } from '../../../src/net/proxyAgents.js';
+import { ChannelCookies } from '../../../src/sinks/hec/channelCookies.js';
 import { HecError } from '../../../src/sinks/hec/hecErrors.js';
 import { HecSink, type HecSinkOptions } from '../../../src/sinks/hec/hecSink.js';
 import { startForwardProxy, type ForwardProxy } from '../../support/forwardProxy.js';
@@ -96,6 +97,27 @@ describe('HEC sink: pipelined acknowledgment', () => {
     assert.equal(mock.indexed().length, 45);
     assert.equal(mock.stats().channels, 3);
     assert.ok(mock.stats().maxPendingAcksPerChannel <= 3, `batches were spread: ${mock.stats().maxPendingAcksPerChannel} at most on one channel`);
+  });
+
+  it("sends each channel's requests with the cookie a load balancer set on its answers, so acks are asked where the batch went", async () => {
+    mock = await startMockHec({ tokens: [{ token: TOKEN, ack: true }], ackDelayMs: 30, stickyCookie: true });
+    const s = makeSink({ maxBatchEvents: 5, channels: 2 });
+    const all: Array<Promise<void> | undefined> = [];
+    for (let i = 0; i < 8; i++) all.push((await s.write(events(5, i * 5)))?.delivered);
+    await Promise.all(all);
+    assert.equal(mock.indexed().length, 40);
+    assert.ok(mock.stats().eventRequests + mock.stats().ackRequests > 10);
+    assert.equal(mock.stats().cookielessRequests, 0, 'no request of a channel came without the cookie it had been given');
+  });
+
+  it('keeps name=value of each Set-Cookie per channel, the newest value winning', () => {
+    const jar = new ChannelCookies();
+    assert.equal(jar.header('a'), undefined);
+    jar.take('a', ['AWSALB=one; Expires=Tue, 07 Dec 2026 00:00:00 GMT; Path=/', 'BIGipServerpool=123.456.0000; path=/; Httponly']);
+    jar.take('b', 'AWSALB=other; Path=/');
+    jar.take('a', ['AWSALB=two; Path=/', 'garbage without a value']);
+    assert.equal(jar.header('a'), 'AWSALB=two; BIGipServerpool=123.456.0000');
+    assert.equal(jar.header('b'), 'AWSALB=other');
   });
 
   it('takes writes again after a passing failure once nothing is in flight (the next run of --follow), but never after a final one', async () => {
