@@ -100,7 +100,8 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
       hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack, allowedIndexes: ['asana'] }], ackDelayMs: 150 });
       hec.scriptFaults([{ kind: 'busy' }, { kind: 'busy' }]);
       const checkpoint = path.join(tempDir('hec-e2e-ckpt-'), 'acme.checkpoint');
-      const args = baseArgs(checkpoint, [...(ack ? ['--hec-ack'] : []), '--hec-max-in-flight-events', String(IN_FLIGHT)]);
+      // With ack, batches are spread over two channels: each keeps its own ack ids.
+      const args = baseArgs(checkpoint, [...(ack ? ['--hec-ack', '--hec-channels', '2'] : []), '--hec-max-in-flight-events', String(IN_FLIGHT)]);
       const rng = new SeededRandom(ack ? 101 : 202);
 
       let kills = 0;
@@ -142,6 +143,8 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
       assert.ok(duplicates <= kills * IN_FLIGHT, `${duplicates} duplicate events for ${kills} kills`);
       assert.ok(duplicateBatches.size <= kills * (IN_FLIGHT / PAGE_SIZE), `${duplicateBatches.size} duplicate batches for ${kills} kills`);
       if (ack) assert.ok(hec.stats().maxPendingAcksPerChannel > 1, `acks were pipelined: ${hec.stats().maxPendingAcksPerChannel} pending at most`);
+      // Two channels per process, a new pair for every run (the last run may need only one).
+      if (ack) assert.ok(hec.stats().channels >= 3, `${hec.stats().channels} channels`);
 
       const byGid = new Map(asana.events().map((e) => [(e as { gid: string }).gid, e]));
       for (const e of indexed) {
