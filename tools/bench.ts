@@ -3,10 +3,10 @@
  * memory and start-up time, measured against the bundled mock on this machine. Prints one table.
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
- * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --startup-only
- * (only the start-up rows), --reread-only (only the late-event re-read state row). Start-up is
- * measured with the node running the bench and with the app's own runtime (the linux-x64
- * package's Node.js, from the runtime cache).
+ * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --skip-hec (leave out
+ * the backfill through HEC with 3-second acknowledgments), --startup-only (only the start-up rows),
+ * --reread-only (only the late-event re-read state row). Start-up is measured with the node running
+ * the bench and with the app's own runtime (the linux-x64 package's Node.js, from the runtime cache).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { checkpointPathFor } from '../src/collector/checkpointStore.js';
 import { EmittedGidStore } from '../src/collector/emittedGidStore.js';
 import { EmittedGids } from '../src/collector/emittedGids.js';
 import { silentLogger } from '../src/logging/logger.js';
+import { startMockHec } from '../src/mock/hecServer.js';
 import { startMockAsana, type MockAsanaOptions } from '../src/mock/server.js';
 import type { AuditLogEvent } from '../src/model/auditLog.js';
 import type { InputSettings } from '../src/settings/settings.js';
@@ -28,12 +29,15 @@ import {
   BUNDLE,
   bareDrain,
   type ChildReport,
+  hecPollArgs,
+  hecVerdict,
   type DrainChildSpec,
   LAUNCHER,
   medianWallMs,
   pollArgs,
   runDrainChild,
   runLauncher,
+  samplePeakRss,
   startMockProcess,
   tempDir,
 } from './benchRunner.js';
@@ -41,6 +45,9 @@ import {
 const RATE_LIMIT = 1500;
 const LATENCY_MS = 250;
 const DEFAULT_CONCURRENCY = 8;
+/** Splunk Cloud acknowledges a batch once the indexers have replicated it: seconds. */
+const HEC_ACK_DELAY_MS = 3_000;
+const HEC_TOKEN = 'bench-hec-token-3f9c2a71';
 
 if (process.argv[2] === '--child') await child(process.argv[3] as string, JSON.parse(process.argv[4] as string));
 else await main();
@@ -109,6 +116,7 @@ async function main(): Promise<void> {
       'rss-events': { type: 'string' },
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
+      'skip-hec': { type: 'boolean', default: false },
       'startup-only': { type: 'boolean', default: false },
       'reread-only': { type: 'boolean', default: false },
     },
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
 
   // 1. Backfill at the speed of the rate limit.
   progress(`starting a mock with ${events} events, ${LATENCY_MS} ms latency, ${RATE_LIMIT}/min limit`);
-  const tokens = ['bench-token-default', 'bench-token-serial'];
+  const tokens = ['bench-token-default', 'bench-token-serial', 'bench-token-hec'];
   const limited = await startMockProcess({ initialEvents: events, latencyMs: LATENCY_MS, rateLimitPerMinute: RATE_LIMIT, tokens: { valid: tokens }, seed: 11 });
   try {
     const cases: Array<[string, number, string]> = [[`backfill_concurrency ${DEFAULT_CONCURRENCY} (default)`, DEFAULT_CONCURRENCY, tokens[0] as string]];
@@ -165,6 +173,39 @@ async function main(): Promise<void> {
       rows.push(
         `| backfill ${events.toLocaleString('en-US')} events, ${label} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${lost} lost, ${duplicated} duplicated (${status}) |`,
       );
+    }
+
+    // 1b. The same backfill through HEC with indexer acknowledgment that takes 3 seconds.
+    if (!values['skip-hec']) {
+      progress(`backfill through HEC, ${HEC_ACK_DELAY_MS} ms acknowledgments`);
+      const hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true }], ackDelayMs: HEC_ACK_DELAY_MS });
+      try {
+        const before = await limited.stats();
+        const load = (await import('node:os')).loadavg()[0] ?? 0;
+        let peakRssMb = (): number => 0;
+        const run = await runLauncher(
+          hecPollArgs({
+            url: limited.url,
+            workspaceGid: limited.workspaceGid,
+            checkpoint: `${tempDir('bench-ckpt-')}/bench.checkpoint`,
+            hecUrl: hec.url,
+            extra: ['--max-requests-per-minute', String(RATE_LIMIT), '--backfill-concurrency', String(DEFAULT_CONCURRENCY)],
+          }),
+          tokens[2] as string,
+          { env: { SPLUNK_HEC_TOKEN: HEC_TOKEN }, onStart: (child) => (peakRssMb = samplePeakRss(child)) },
+        );
+        const after = await limited.stats();
+        const requests = after.requests - before.requests;
+        const perMinute = (requests / run.wallMs) * 60_000;
+        const { lost, duplicated } = hecVerdict(hec.indexed(), events);
+        const status = /status=(\w+)/.exec(run.stderr)?.[1] ?? `exit ${run.code}`;
+        const hs = hec.stats();
+        rows.push(
+          `| backfill ${events.toLocaleString('en-US')} events through HEC with acknowledgment (${HEC_ACK_DELAY_MS / 1000} s acks), backfill_concurrency ${DEFAULT_CONCURRENCY} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${hs.eventRequests} HEC batches, ${hs.ackRequests} ack polls, at most ${hs.maxPendingAcksPerChannel} acks pending, collector peak RSS ${peakRssMb()} MB, ${lost} lost, ${duplicated} duplicated (${status}; load average ${load.toFixed(1)} at the start) |`,
+        );
+      } finally {
+        await hec.close();
+      }
     }
   } finally {
     await limited.close();

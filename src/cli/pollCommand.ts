@@ -57,9 +57,10 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
       redactor.add(settings.token);
       redactor.add(proxyPasswordOf(settings.proxyUrl));
       redactor.add(hecSettings?.token);
+      redactor.add(proxyPasswordOf(hecSettings?.proxyUrl));
       const base = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
       const logger = base.forInput(settings.name);
-      const hecSink: HecSink | undefined = hecSettings ? hecSinkFor(hecSettings, logger) : undefined;
+      const hecSink: HecSink | undefined = hecSettings ? hecSinkFor(hecSettings, logger, { env: io.env }) : undefined;
       const sink: EventSink & { close(): Promise<void> } = hecSink ??
         (flags.format === 'xml'
           ? new XmlEventStream(io.stdout, { stanza: `asana_audit_log://${settings.name}` })

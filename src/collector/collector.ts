@@ -57,10 +57,12 @@ export interface CollectDeps {
 export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
 
 /**
- * Drains pages until every stream is caught up. Order per page: fetch, write to the sink (which
- * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
- * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
- * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
+ * Drains pages until every stream is caught up. Order per page: fetch, write to the sink, then
+ * save the checkpoint once the page is delivered (stdout: flushed, at once; HEC with
+ * acknowledgment: once Splunk says indexed, while later pages go out). A crash at any point
+ * repeats at most the page in hand of each stream, or what the sink had in flight
+ * (`maxUndeliveredEvents`), and never skips one. Errors propagate with the checkpoint untouched
+ * past what was delivered. When the cursor is far behind and backfill is on, the span behind it is
  * first split into windows drained side by side (see drainStreams.ts). With late_event_minutes
  * on, a stretch the live stream passed is re-read once it is that old (see trailPlan.ts and
  * lateEventLedger.ts).

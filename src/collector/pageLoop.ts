@@ -22,9 +22,11 @@ export interface PageLoopDeps {
 
 /**
  * Drains one stream page by page: fetch, drop what was already emitted (by the mark, and for the
- * live stream and the re-read by the emitted gids), write (resolving once flushed), then record
- * the new position in the ledger, which logs the page's gids and saves the checkpoint. A kill
- * repeats at most the page in hand. A rejected offset restarts the query from the newest emitted
+ * live stream and the re-read by the emitted gids), write, then hand the new position to the
+ * ledger, which logs the page's gids and saves the position once the page and every earlier one
+ * of the stream are delivered (at once for stdout, so a kill repeats at most the page in hand; on
+ * acknowledgment for HEC, so a kill repeats at most the sink's in-flight bound). The next page is
+ * fetched without waiting for that. A rejected offset restarts the query from the newest emitted
  * event. Returns when the stream is caught up or the run stops; throws whatever else the source
  * or the sink throws.
  */
@@ -55,11 +57,14 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     ledger.summary.pages++;
     const unmarked = dropAlreadyEmitted(page.events, s.cursor.mark);
     const fresh = ledger.unseen(s, unmarked);
+    let delivery: Promise<void> | undefined;
     // Only progress clears the count: offsets that always expire must not loop forever.
     if (fresh.length > 0) {
       consecutiveResumes = 0;
-      await sink.write(fresh);
-      ledger.flushed(s, fresh);
+      // Waits while the sink holds as many undelivered events as it may: a stop meanwhile drops the page unsent.
+      if (!(await ledger.reserve(fresh.length, deps.stopping))) return;
+      delivery = (await sink.write(fresh))?.delivered;
+      ledger.written(s, fresh);
     }
     // Events skipped because their gids were already emitted were passed all the same: the mark
     // must cover them, or the re-read would stop short of where the offset stands.
@@ -69,7 +74,7 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     const moved = JSON.stringify(cursor) !== JSON.stringify(s.cursor);
     s.cursor = cursor;
     if (drained && !s.live) s.done = true;
-    ledger.pageDone(s, moved || s.done, fresh.length);
+    ledger.pageDone(s, { cursor, done: drained, changed: moved || s.done, fresh }, delivery);
     logger.debug('page done', {
       events: fresh.length,
       repeated: page.events.length - fresh.length,

@@ -13,8 +13,17 @@ export interface Stream {
   live: boolean;
   /** The re-read of late events: background priority, only gids not yet emitted, counted as late. */
   reread: boolean;
+  /** Where the next page is fetched from. */
   cursor: Cursor;
   done: boolean;
+  /**
+   * Where the checkpoint holds the stream: the position after the newest page delivered together
+   * with every earlier page (see deliveryWatermark.ts). Equal to `cursor` when the sink delivers
+   * at once; behind it while HEC acknowledgments are pending.
+   */
+  saved: Cursor;
+  /** The stream's last page is delivered: it leaves the checkpoint (windows) or is caught up (live). */
+  savedDone: boolean;
   /** The first event this run emitted from the stream, and how many since: the density a split estimate uses. */
   startedAtMs: number | undefined;
   emitted: number;
@@ -23,5 +32,15 @@ export interface Stream {
 }
 
 export function newStream(cursor: Cursor, kind: StreamKind): Stream {
-  return { live: kind === 'live', reread: kind === 'reread', cursor, done: false, startedAtMs: undefined, emitted: 0, split: 'none' };
+  return {
+    live: kind === 'live',
+    reread: kind === 'reread',
+    cursor,
+    done: false,
+    saved: cursor,
+    savedDone: false,
+    startedAtMs: undefined,
+    emitted: 0,
+    split: 'none',
+  };
 }

@@ -57,9 +57,14 @@ export const ERROR_CODES = {
   hec_timeout: 'Splunk HEC did not answer in time: retrying with backoff',
   hec_network_error: 'Splunk HEC could not be reached: check the HEC URL, DNS, firewall and load balancer; retrying with backoff',
   hec_tls_error:
-    'TLS certificate verification failed for Splunk HEC: if HEC uses a private or self-signed certificate, point NODE_EXTRA_CA_CERTS at its CA certificate (PEM)',
+    'TLS certificate verification failed for Splunk HEC: if HEC (or a TLS-inspecting proxy) uses a private or self-signed certificate, give its CA certificate (PEM) in --hec-ca-bundle',
   hec_invalid_response: "Splunk HEC sent an answer that is not HEC's JSON (a proxy page?): retrying",
-  hec_ack_timeout: "Splunk did not acknowledge a batch as indexed in time: it was sent again (Splunk may index it twice); check the indexers' health",
+  hec_ack_timeout:
+    "Splunk HEC acknowledgments are not arriving: a batch was sent several times and never reported indexed. Check that indexer acknowledgment is on for the HEC token, that a load balancer in front of the indexers keeps each channel on one indexer (sticky sessions on the X-Splunk-Request-Channel header or a cookie), and the indexers' health; the checkpoint stays before the unacknowledged events",
+  hec_answer_too_large:
+    'the HEC URL answered with a body far larger than any HEC answer, and the collector stopped reading it: check that --hec-url (or SPLUNK_HEC_URL) names HEC itself, not a web page or a proxy portal',
+  hec_proxy_refused:
+    'the proxy refused to carry requests to Splunk HEC (407 or a refused CONNECT): check the credentials in --hec-proxy (or SPLUNK_HEC_PROXY_URL, HTTPS_PROXY), or ask the proxy admins to allow CONNECT to the HEC host and port, or list the HEC host in NO_PROXY',
 
   // An outbound proxy (ProxyError); the Asana client reports them as network_error with this text.
   ERR_PROXY_AUTH_REQUIRED: 'the proxy asks for credentials or rejected them (407): put user:password in proxy_url (or --proxy)',
