@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The Markdown a reader follows: the front door, the docs and the project pages beside them. */
+const PAGES = ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', 'test/fixtures/README.md', ...fs.readdirSync('docs', { recursive: true, encoding: 'utf8' }).map((f) => path.join('docs', f))].filter(
+  (f) => f.endsWith('.md'),
+);
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function anchorOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- ]/gu, '')
+    .replace(/ /g, '-');
+}
+
+function anchorsIn(file: string): Set<string> {
+  const text = fs.readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
+  return new Set([...text.matchAll(/^#{1,6} (.*)$/gm)].map((m) => anchorOf(m[1] as string)));
+}
+
+/** Every relative link of a page, with the line it is on; web links are not followed here. */
+function relativeLinks(file: string): { line: number; target: string; anchor?: string }[] {
+  const found: { line: number; target: string; anchor?: string }[] = [];
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      for (const m of text.matchAll(/\]\(([^)\s]*)\)/g)) {
+        const link = m[1] as string;
+        if (/^[a-z]+:/i.test(link) || link === '') continue;
+        const [target, anchor] = link.split('#');
+        found.push({ line: i + 1, target: target ?? '', anchor });
+      }
+    });
+  return found;
+}
+
+/** The links of these pages that lead nowhere, as "page:line ..." lines. */
+function brokenLinks(pages: readonly string[]): string[] {
+  const broken: string[] = [];
+  for (const page of pages) {
+    for (const { line, target, anchor } of relativeLinks(page)) {
+      const file = target === '' ? page : path.join(path.dirname(page), target);
+      if (!fs.existsSync(file)) {
+        broken.push(`${page}:${line} links to ${target}, which does not exist`);
+        continue;
+      }
+      if (anchor !== undefined && file.endsWith('.md') && !anchorsIn(file).has(anchor)) {
+        broken.push(`${page}:${line} links to ${target || page}#${anchor}, a heading that does not exist`);
+      }
+    }
+  }
+  return broken;
+}
+
+describe('the documentation links', () => {
+  it('lead to files that exist and to headings that exist, on every page', () => {
+    assert.deepEqual(brokenLinks(PAGES), []);
+  });
+
+  it('are reported when they lead to a missing page or a missing heading', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doc-links-'));
+    const page = path.join(dir, 'page.md');
+    fs.writeFileSync(
+      page,
+      '# Title\n\n## The standalone collector (no Node.js on the host)\n\n[ok](#title) [ok](#the-standalone-collector-no-nodejs-on-the-host) [gone](other.md) [bad](#nowhere)\n',
+    );
+    assert.deepEqual(brokenLinks([page]), [`${page}:5 links to other.md, which does not exist`, `${page}:5 links to ${page}#nowhere, a heading that does not exist`]);
+  });
+
+  it('keeps the README a front door: at most 200 lines', () => {
+    const lines = fs.readFileSync('README.md', 'utf8').split('\n').length;
+    assert.ok(lines <= 200, `README.md has ${lines} lines`);
+  });
+});
