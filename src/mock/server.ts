@@ -62,6 +62,8 @@ export interface MockAsana {
   workspaceGid: string;
   /** Appends events as given (a missing gid or created_at is filled in). */
   addEvents(events: object[]): void;
+  /** Appends events given as JSON texts, served exactly as given (each needs gid and created_at). */
+  addEventTexts(texts: string[]): void;
   /** Makes and appends n events spread evenly over [at - spreadMs, at] (default: now, all in one millisecond). */
   generateEvents(n: number, opts?: { at?: Date; spreadMs?: number }): object[];
   /** Everything stored, in API order. */
@@ -252,6 +254,9 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     url: baseUrl,
     workspaceGid,
     addEvents,
+    addEventTexts: (texts) => {
+      for (const text of texts) store.addJson(text);
+    },
     generateEvents,
     events: () => store.events(),
     stats: () => ({ requests: counters.requests, rateLimited: counters.rateLimited, byStatus: { ...counters.byStatus } }),
