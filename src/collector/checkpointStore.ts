@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logging/logger.js';
 import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile } from './checkpoint.js';
+import { CheckpointLock, LockHeldError } from './checkpointLock.js';
+import { createExclusive, NotRegularFileError, readRegularFile, refuseOddFile, removeQuietly, unpredictableName } from './safeFiles.js';
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
 export class CheckpointCorruptError extends Error {
@@ -25,8 +27,8 @@ export class CheckpointUnwritableError extends Error {
 /** Raised when another process holds this input's lock. */
 export class CheckpointLockedError extends Error {
   readonly code = 'checkpoint_locked';
-  constructor(readonly file: string, readonly pid: number) {
-    super(`another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
+  constructor(readonly file: string, readonly holder: string) {
+    super(`another collector (${holder}) is running this input and holds ${file}: this run exits without touching anything`);
   }
 }
 
@@ -60,7 +62,7 @@ export class CheckpointStore {
   readonly dir: string;
   readonly lockFile: string;
   private previous: Checkpoint | undefined;
-  private lockHeld = false;
+  private lock_: CheckpointLock | undefined;
 
   constructor(private readonly opts: CheckpointStoreOptions) {
     this.file = path.resolve(opts.file);
@@ -72,62 +74,59 @@ export class CheckpointStore {
     return this.opts.resetHint ?? `asana-audit-log checkpoint reset --file "${this.file}"`;
   }
 
-  /** Proves the directory takes a durable write before anything is fetched. */
+  /**
+   * Proves the directory takes a durable write before anything is fetched, and that the
+   * checkpoint and lock paths hold regular files (or nothing): a FIFO there would block forever.
+   * The probe has an unpredictable name and is created exclusively, so nothing planted is written.
+   */
   ensureWritable(): void {
-    const probe = path.join(this.dir, `.probe-${process.pid}`);
+    const probe = unpredictableName(path.join(this.dir, '.probe'), '');
     try {
       fs.mkdirSync(this.dir, { recursive: true });
-      const fd = fs.openSync(probe, 'w');
-      try {
-        fs.writeSync(fd, 'probe');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      refuseOddFile(this.file);
+      refuseOddFile(this.lockFile);
+      createExclusive(probe, 'probe');
       fs.unlinkSync(probe);
     } catch (e) {
-      try {
-        fs.unlinkSync(probe);
-      } catch {
-        /* it was never made */
-      }
+      removeQuietly(probe);
+      if (e instanceof NotRegularFileError) throw e;
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
   }
 
-  /** Takes the input's lock; a lock left by a dead process is taken over. */
+  /**
+   * Takes the input's lock. A lock whose holder is gone (same host: that pid with that start
+   * time no longer runs, or the host rebooted; another host: no heartbeat for LOCK_LEASE_MS) is
+   * taken over, atomically (see CheckpointLock).
+   */
   lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx' });
-        this.lockHeld = true;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CheckpointUnwritableError(this.dir, errnoText(e));
-        const pid = Number.parseInt(readOrEmpty(this.lockFile), 10);
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-          throw new CheckpointLockedError(this.lockFile, pid);
-        }
-        this.opts.logger.debug('taking over a lock left by a process that no longer runs', { lock: this.lockFile });
-        fs.rmSync(this.lockFile, { force: true });
-      }
+    const lock = new CheckpointLock(this.lockFile, undefined, (why) =>
+      this.opts.logger.info(`took over the lock ${this.lockFile}: ${why}`),
+    );
+    try {
+      lock.acquire();
+    } catch (e) {
+      if (e instanceof LockHeldError) throw new CheckpointLockedError(this.lockFile, e.holder);
+      if (e instanceof NotRegularFileError) throw e;
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
-    throw new CheckpointUnwritableError(this.dir, `could not take the lock ${this.lockFile}`);
+    this.lock_ = lock;
   }
 
   unlock(): void {
-    if (!this.lockHeld) return;
-    this.lockHeld = false;
-    fs.rmSync(this.lockFile, { force: true });
+    this.lock_?.release();
+    this.lock_ = undefined;
   }
 
   /** The newest complete generation, or undefined for an input that never saved one. */
   load(): Checkpoint | undefined {
     let text: string;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      const read = readRegularFile(this.file);
+      if (!read) return undefined;
+      text = read.text;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (e instanceof NotRegularFileError) throw e;
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     const { generations, damaged } = decodeCheckpointFile(text);
@@ -146,18 +145,14 @@ export class CheckpointStore {
     // Encoded before any file is touched: a checkpoint that fails its own schema is a bug, not a
     // disk problem, and must not be reported as one.
     const text = encodeCheckpointFile(this.previous ? [this.previous, cp] : [cp]);
-    const tmp = `${this.file}.tmp`;
+    // An unpredictable name created exclusively: a symlink or FIFO planted beside the checkpoint is never opened.
+    const tmp = unpredictableName(this.file, '.tmp');
     try {
-      const fd = fs.openSync(tmp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      createExclusive(tmp, text);
       fs.renameSync(tmp, this.file);
       fsyncDir(this.dir);
     } catch (e) {
+      removeQuietly(tmp);
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     this.previous = cp;
@@ -167,7 +162,10 @@ export class CheckpointStore {
   reset(): boolean {
     const existed = fs.existsSync(this.file);
     fs.rmSync(this.file, { force: true });
-    fs.rmSync(`${this.file}.tmp`, { force: true });
+    // Temp files a crash left behind (older versions used one fixed name).
+    const base = path.basename(this.file);
+    const leftover = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:[0-9a-f]{24}\\.)?tmp$`);
+    for (const name of fs.readdirSync(this.dir)) if (leftover.test(name)) removeQuietly(path.join(this.dir, name));
     return existed;
   }
 }
@@ -181,23 +179,6 @@ function fsyncDir(dir: string): void {
     // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-function readOrEmpty(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

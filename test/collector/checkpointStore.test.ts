@@ -171,9 +171,18 @@ describe('CheckpointStore', () => {
     assert.throws(() => a.lock(), CheckpointLockedError);
     fs.writeFileSync(a.lockFile, '999999999'); // no such process
     a.lock();
-    assert.equal(fs.readFileSync(a.lockFile, 'utf8'), String(process.pid));
+    assert.equal(fs.readFileSync(a.lockFile, 'utf8').split(' ')[0], String(process.pid));
     a.unlock();
     assert.equal(fs.existsSync(a.lockFile), false);
+  });
+
+  it('does not write through a symlink planted at the old probe name .probe-<pid>', () => {
+    const dir = tempDir();
+    const victim = path.join(tempDir(), 'victim.txt');
+    fs.writeFileSync(victim, 'precious');
+    fs.symlinkSync(victim, path.join(dir, `.probe-${process.pid}`));
+    new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger }).ensureWritable();
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'precious');
   });
 
   it('names checkpoint files safely and uniquely', () => {
