@@ -3,19 +3,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
+import { EXACT_TEXTS } from '../support/exactTexts.js';
 import { LAUNCHER, inputXml, runLauncher, tempDir } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-token-8d2e4f6a1b';
 const HEC_TOKEN = '0b6e8a1c-3d5f-4a7b-9c1e-2f4a6b8c0d1e';
-const AT = '2026-03-01T10:00:00.000Z';
-
-/** Events a JSON.parse and JSON.stringify would change, and one nested deeper than JSON.stringify can go. */
-export const EXACT_TEXTS = [
-  `{"gid":"1300000000000001","created_at":"${AT}","details":{"big":12345678901234567890,"ratio":1.10,"exp":1E+2}}`,
-  `{"gid":"1300000000000002","created_at":"${AT}","context":{"k":"first","k":"second"}, "spaced" :  [ 1 ,2 ] }`,
-  `{"gid":"1300000000000003","created_at":"${AT}","details":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
-  `{"gid":"1300000000000004","created_at":"${AT}","event_type":"user_login_succeeded","note":"\\u00e9 \\"quoted\\" <b>"}`,
-];
 
 function cliRun(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
