@@ -2,16 +2,17 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import Bottleneck from 'bottleneck';
-import pRetry from 'p-retry';
 import type { PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
-import { AsanaApiError } from './errors.js';
+import { AsanaApiError } from './asanaApiError.js';
 import { parsePage } from './parsePage.js';
-import { decide, type FailureKind, failureKind, rateLimitWaitMs, resolveRetryPolicy, type RetryDecision, type RetryPolicy } from './retryPolicy.js';
-import { FILTER_NAMES, type Page, type PageQuery } from './schemas.js';
-import { DeadlineRequests, TransportFailure } from '../shared/deadlineRequests.js';
-import { WakeableSleeps } from '../shared/wakeableSleeps.js';
+import { CodedError } from '../errors/codedError.js';
+import { withRetries } from '../retry/retryLoop.js';
+import { rateLimitWaitMs, resolveRetryPolicy, type RetryPolicy } from '../retry/retryPolicy.js';
+import { FILTER_NAMES, type Page, type PageQuery } from '../model/auditLog.js';
+import { DeadlineRequests, TransportFailure } from '../net/deadlineRequests.js';
+import { WakeableSleeps } from '../retry/wakeableSleeps.js';
 
 export interface AuditLogClientOptions {
   /** e.g. https://app.asana.com/api/1.0 */
@@ -134,46 +135,37 @@ export class AuditLogClient implements PageSource {
   async fetchPage(query: PageQuery): Promise<Page> {
     this.throwIfClosed();
     const request = this.prepare(query);
-    const failures: Record<FailureKind, number> = { rate_limit: 0, transient: 0, fatal: 0 };
-    let decision: RetryDecision = { retry: false, delayMs: 0 };
-    // p-retry runs the attempts; the policy (data, see retryPolicy.ts) decides whether and when,
-    // because only it knows Retry-After, the separate 429 budget and the shared gate.
-    return pRetry(() => this.attempt(request), {
-      retries: Number.POSITIVE_INFINITY,
-      minTimeout: 0,
-      maxTimeout: 0,
-      randomize: false,
-      onFailedAttempt: async ({ error: e }) => {
-        const error = e instanceof AsanaApiError ? e : internalError();
-        const kind = failureKind(error);
-        decision = decide(error, ++failures[kind], this.policy, this.random);
-        if (!decision.retry || this.closed) {
-          decision = { retry: false, delayMs: 0 };
-          if (kind === 'rate_limit') {
-            this.logger.warn('Asana rate limit: not waiting it out in this run', {
-              code: error.code,
-              retry_after_s: error.retryAfterSeconds,
-              path: request.path,
-              cause: error.message,
-            });
-          }
-          return;
-        }
+    return withRetries(() => this.attempt(request), {
+      policy: this.policy,
+      timeScale: this.timeScale,
+      random: this.random,
+      unexpected: internalError,
+      closed: () => this.closed,
+      wait: async (kind, ms) => {
+        // A 429 already closed the shared gate for this long; the next attempt waits there.
+        if (kind === 'transient') await this.sleeps.sleep(ms);
+        this.throwIfClosed();
+      },
+      onRetry: (error, kind, retry, waitMs) => {
         this.stats.retries++;
-        const waitMs = decision.delayMs * this.timeScale;
         this.logger.warn(kind === 'rate_limit' ? 'Asana rate limit: waiting before retrying' : 'Asana request failed: retrying', {
           code: error.code,
-          status: error.status,
-          retry: failures[kind],
+          status: statusOf(error),
+          retry,
           wait_ms: Math.round(waitMs),
           path: request.path,
           cause: error.message,
         });
-        // A 429 already closed the shared gate for this long; the next attempt waits there.
-        if (kind === 'transient') await this.sleeps.sleep(waitMs);
-        this.throwIfClosed();
       },
-      shouldRetry: () => decision.retry,
+      onGiveUp: (error, kind) => {
+        if (kind !== 'rate_limit') return;
+        this.logger.warn('Asana rate limit: not waiting it out in this run', {
+          code: error.code,
+          retry_after_s: error.retryAfterMs === undefined ? undefined : error.retryAfterMs / 1000,
+          path: request.path,
+          cause: error.message,
+        });
+      },
     });
   }
 
@@ -199,7 +191,7 @@ export class AuditLogClient implements PageSource {
           (): Promise<Page | typeof GATED> => (this.gateIsClosed() ? Promise.resolve(GATED) : this.send(request)),
         );
       } catch (e) {
-        if (e instanceof AsanaApiError) throw e;
+        if (e instanceof CodedError) throw e;
         throw this.closed ? closedError() : internalError();
       }
       if (outcome !== GATED) return outcome;
@@ -309,6 +301,10 @@ function headerOf(response: AxiosResponse, name: string): string | undefined {
   return undefined;
 }
 
+function statusOf(error: CodedError): number | undefined {
+  return error instanceof AsanaApiError ? error.status : undefined;
+}
+
 function closedError(): AsanaApiError {
   return new AsanaApiError({
     code: 'network_error',
@@ -336,6 +332,7 @@ function checkBaseUrl(baseUrl: string): string {
 function checkToken(token: string): string {
   // Said without the value: this message can end up in a log.
   if (typeof token !== 'string' || token.trim() === '') throw new Error('AuditLogClient: the token is empty');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in the token is what this rejects.
   if (/[\u0000-\u001f\u007f]|\s/.test(token)) throw new Error('AuditLogClient: the token contains whitespace or control characters');
   return token;
 }

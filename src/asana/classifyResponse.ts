@@ -1,5 +1,10 @@
-import { AsanaApiError, type AsanaErrorCode } from './errors.js';
-import { errorBodySchema } from './schemas.js';
+import { AsanaApiError, asanaSaid, type AsanaErrorCode } from './asanaApiError.js';
+import { OffsetExpiredError } from '../collector/ports.js';
+import { ERROR_CODES } from '../errors/errorCodes.js';
+import { PROXY_ERROR_CODES, type ProxyErrorCode } from '../net/proxyTunnel.js';
+import { isTlsFailure } from '../net/tlsErrors.js';
+import { parseRetryAfter } from '../retry/retryAfter.js';
+import { errorBodySchema } from './apiSchemas.js';
 
 /** What the client saw of a non-2xx answer; plain data so the mapping stays a pure function. */
 export interface HttpFailure {
@@ -43,24 +48,8 @@ export function apiMessageOf(bodyText: string): string | undefined {
   return message === undefined ? undefined : oneLine(message).slice(0, MAX_API_MESSAGE);
 }
 
-/**
- * Retry-After in seconds, from either form HTTP allows: delay-seconds or an HTTP date.
- * Undefined when absent or unreadable, so the policy's default applies.
- */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  // A bare number that is not a plain non-negative decimal (e.g. "-5", "1e3") is not a date either.
-  if (/^[-+.\deE]+$/.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, (at - nowMs) / 1000);
-}
-
 /** Maps a non-2xx answer to the error the collector acts on. */
-export function classifyHttpFailure(failure: HttpFailure): AsanaApiError {
+export function classifyHttpFailure(failure: HttpFailure): AsanaApiError | OffsetExpiredError {
   const { status } = failure;
   const apiMessage = apiMessageOf(failure.bodyText);
   const detail = `HTTP ${status}`;
@@ -77,11 +66,11 @@ export function classifyHttpFailure(failure: HttpFailure): AsanaApiError {
     });
   }
   if (status === 400 && failure.sentOffset && apiMessage !== undefined && OFFSET_COMPLAINT.test(apiMessage)) {
-    return new AsanaApiError({ code: 'offset_expired', status, apiMessage, retryable: false, detail });
+    return new OffsetExpiredError(asanaSaid(apiMessage), detail);
   }
   if (status === 407) {
     // Only a proxy answers 407: it wants credentials (plain-http targets go through it in absolute form).
-    return new AsanaApiError({ code: 'network_error', status, retryable: false, detail: `${detail}: ${PROXY_DETAILS.ERR_PROXY_AUTH_REQUIRED}` });
+    return new AsanaApiError({ code: 'network_error', status, retryable: false, detail: `${detail}: ${ERROR_CODES.ERR_PROXY_AUTH_REQUIRED}` });
   }
   const known = STATUS_CODES[status];
   if (known) return new AsanaApiError({ code: known, status, apiMessage, retryable: false, detail });
@@ -103,34 +92,10 @@ export function classifyHttpFailure(failure: HttpFailure): AsanaApiError {
   });
 }
 
-/** Node/OpenSSL codes for a certificate that did not verify: retrying cannot fix them. */
-export const TLS_ERROR_CODES: ReadonlySet<string> = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'HOSTNAME_MISMATCH',
-]);
-
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 /** Errors about the body's bytes (cut short, too large, undecodable): the request may succeed again. */
 const BAD_BODY_CODES: ReadonlySet<string> = new Set(['ERR_BAD_RESPONSE', 'Z_BUF_ERROR', 'Z_DATA_ERROR', 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED']);
-
-/** Codes of src/asana/proxyTunnel.ts's ProxyError, said in words that name the setting to fix. */
-const PROXY_DETAILS: Readonly<Record<string, string>> = {
-  ERR_PROXY_AUTH_REQUIRED: 'the proxy asks for credentials or rejected them (407): put user:password in proxy_url (or --proxy)',
-  ERR_PROXY_REFUSED: 'the proxy refused to open a tunnel to Asana: ask its admins to allow CONNECT to app.asana.com:443',
-  ERR_PROXY_UNREACHABLE: 'the proxy could not be reached: check the host and port in proxy_url (or HTTPS_PROXY)',
-  ERR_PROXY_TIMEOUT: 'the proxy did not answer in time',
-};
 
 /** What the client knows about a request that got no HTTP answer. */
 export interface TransportFailure {
@@ -151,11 +116,11 @@ export function classifyTransportFailure(failure: TransportFailure): AsanaApiErr
   if (failure.deadlineExceeded || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new AsanaApiError({ code: 'timeout', retryable: true, detail: `no complete answer in time (${named})` });
   }
-  if (code !== undefined && (TLS_ERROR_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
+  if (code !== undefined && isTlsFailure(code)) {
     return new AsanaApiError({ code: 'tls_error', retryable: false, detail: `certificate check failed (${code})` });
   }
-  if (code !== undefined && code in PROXY_DETAILS) {
-    return new AsanaApiError({ code: 'network_error', retryable: code !== 'ERR_PROXY_AUTH_REQUIRED', detail: `${PROXY_DETAILS[code]} (${code})` });
+  if (code !== undefined && isProxyErrorCode(code)) {
+    return new AsanaApiError({ code: 'network_error', retryable: code !== 'ERR_PROXY_AUTH_REQUIRED', detail: `${ERROR_CODES[code]} (${code})` });
   }
   if (code !== undefined && BAD_BODY_CODES.has(code)) {
     return new AsanaApiError({
@@ -165,6 +130,10 @@ export function classifyTransportFailure(failure: TransportFailure): AsanaApiErr
     });
   }
   return new AsanaApiError({ code: 'network_error', retryable: true, detail: `connection failed (${named})` });
+}
+
+function isProxyErrorCode(code: string): code is ProxyErrorCode {
+  return (PROXY_ERROR_CODES as readonly string[]).includes(code);
 }
 
 function oneLine(s: string): string {

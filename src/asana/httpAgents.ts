@@ -3,10 +3,10 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { loadCaFile, trustedCas } from './caBundle.js';
-import { parseProxyUrl, ProxyUrlError, type ProxyEndpoint } from '../settings/proxyUrl.js';
-import { proxyAuthorization, proxyFromEnv } from './proxyConfig.js';
-import { openTunnel, proxyConnectError, serverNameFor } from './proxyTunnel.js';
+import { loadCaFile, trustedCas } from '../net/caCertificates.js';
+import { parseProxyUrl, ProxyUrlError, type ProxyEndpoint } from '../net/proxyUrl.js';
+import { proxyAuthorization, proxyFromEnv } from '../net/proxyConfig.js';
+import { openTunnel, proxyConnectError, serverNameFor } from '../net/proxyTunnel.js';
 
 export interface AsanaAgentsOptions {
   /** `http(s)://[user:password@]host:port`; takes precedence over the environment, loopback targets included. */

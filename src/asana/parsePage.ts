@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { dataElementSpans } from './dataSpans.js';
-import { AsanaApiError } from './errors.js';
-import { auditLogEventSchema, auditLogPageSchema, type AuditLogEvent, type Page } from './schemas.js';
+import { AsanaApiError } from './asanaApiError.js';
+import { auditLogEventSchema, type AuditLogEvent, type Page } from '../model/auditLog.js';
+import { auditLogPageSchema } from './apiSchemas.js';
 
 /**
  * Turns a 2xx body into a Page. A body that is not a page at all is a transient fault (a proxy's

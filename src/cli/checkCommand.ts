@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { Redactor } from '../logging/redactor.js';
-import { proxyPasswordOf } from '../settings/proxyUrl.js';
+import { proxyPasswordOf } from '../net/proxyUrl.js';
 import { ProcessLogger } from '../logging/processLogger.js';
-import { checkAccess } from './checkAccess.js';
+import { checkAccess } from '../runner/checkAccess.js';
 import { CONNECTION_OPTIONS, type ConnectionFlags, settingsFromFlags } from './cliSettings.js';
 import type { CommandIo } from './pollCommand.js';
 

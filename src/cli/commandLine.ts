@@ -3,7 +3,7 @@ import { registerCheckCommand } from './checkCommand.js';
 import { registerCheckpointCommand } from './checkpointCommand.js';
 import { registerMockServerCommand } from './mockServerCommand.js';
 import { registerPollCommand } from './pollCommand.js';
-import type { ProcessIo } from './processIo.js';
+import type { ProcessIo } from '../runner/processIo.js';
 import { VERSION } from './version.js';
 
 /** The commands people run: poll, check, checkpoint, mock-server. */

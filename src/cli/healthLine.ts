@@ -1,6 +1,6 @@
 import type { LogFields } from '../logging/logger.js';
-import type { RunOutcome } from './runInput.js';
-import { errorCode } from './errorFacts.js';
+import type { RunOutcome } from '../runner/runInput.js';
+import { errorCode } from '../errors/codedError.js';
 
 /** What a sink can add to the health line (the HEC sink's counters, for one). */
 export type SinkStats = Readonly<Record<string, number>>;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
-import { HecSink } from '../hec/hecSink.js';
-import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_HEC_SOURCETYPE, type HecSettings, parseHecSettings } from '../hec/hecSettings.js';
+import { HecSink } from '../sinks/hec/hecSink.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_HEC_SOURCETYPE, type HecSettings, parseHecSettings } from '../sinks/hec/hecSettings.js';
 import type { Logger } from '../logging/logger.js';
 
 /** `poll`'s flags for `--output hec`. */

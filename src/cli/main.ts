@@ -1,4 +1,4 @@
-import type { ProcessIo } from './processIo.js';
+import type { ProcessIo } from '../runner/processIo.js';
 
 /**
  * splunkd runs the program with `--scheme`, with `--validate-arguments`, or with no argument at
@@ -7,8 +7,8 @@ import type { ProcessIo } from './processIo.js';
  */
 export async function main(argv: string[], io: ProcessIo): Promise<number> {
   const args = argv.slice(2);
-  if (args.length === 0) return (await import('./modularInput.js')).runModularInput(io);
+  if (args.length === 0) return (await import('../runner/modularInput.js')).runModularInput(io);
   if (args.length === 1 && args[0] === '--scheme') return (await import('./schemeMode.js')).printScheme(io);
-  if (args.length === 1 && args[0] === '--validate-arguments') return (await import('./modularInput.js')).validateArguments(io);
+  if (args.length === 1 && args[0] === '--validate-arguments') return (await import('../runner/modularInput.js')).validateArguments(io);
   return (await import('./commandLine.js')).runCommandLine(argv, io);
 }

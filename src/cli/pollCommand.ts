@@ -2,19 +2,19 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { EventSink } from '../collector/ports.js';
 import { Redactor } from '../logging/redactor.js';
-import { proxyPasswordOf } from '../settings/proxyUrl.js';
+import { proxyPasswordOf } from '../net/proxyUrl.js';
 import { ProcessLogger } from '../logging/processLogger.js';
-import { NdjsonEventStream } from '../output/ndjsonEventStream.js';
-import { XmlEventStream } from '../splunk/xmlEventStream.js';
+import { NdjsonEventStream } from '../sinks/ndjson/ndjsonEventStream.js';
+import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
 import { CONNECTION_OPTIONS, type ConnectionFlags, settingsFromFlags } from './cliSettings.js';
 import { HealthTracker } from './healthLine.js';
 import { addHecOptions, type HecFlags, hecSettingsFromFlags, hecSinkFor } from './hecOptions.js';
-import { holdCheckpointLock } from './holdLock.js';
-import { isHecError } from '../hec/hecErrors.js';
-import type { HecSink } from '../hec/hecSink.js';
+import { holdCheckpointLock } from '../runner/holdLock.js';
+import { isHecError } from '../sinks/hec/hecErrors.js';
+import type { HecSink } from '../sinks/hec/hecSink.js';
 import { progressReporter } from './progress.js';
-import { runInput } from './runInput.js';
-import { installStopHandlers } from './stopSignals.js';
+import { runInput } from '../runner/runInput.js';
+import { installStopHandlers } from '../runner/stopSignals.js';
 
 interface PollFlags extends ConnectionFlags, HecFlags {
   checkpoint?: string;

@@ -1,6 +1,6 @@
 import { ARGS } from '../settings/args.js';
 import { renderScheme } from '../splunk/schemeXml.js';
-import type { ProcessIo } from './processIo.js';
+import type { ProcessIo } from '../runner/processIo.js';
 
 /** `--scheme`: splunkd's introspection, derived from the one definition of the args. */
 export function printScheme(io: ProcessIo): number {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { FILTER_NAMES } from '../asana/schemas.js';
+import { FILTER_NAMES } from '../model/auditLog.js';
 
 /** The newest instant emitted and the gids emitted at it: what a resume must not repeat. */
 export const markSchema = z.object({

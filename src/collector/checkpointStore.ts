@@ -1,34 +1,33 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
 import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile } from './checkpoint.js';
 import { CheckpointLock, LockHeldError } from './checkpointLock.js';
 import { createExclusive, NotRegularFileError, readRegularFile, refuseOddFile, removeQuietly, unpredictableName } from './safeFiles.js';
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
-export class CheckpointCorruptError extends Error {
-  readonly code = 'checkpoint_corrupt';
+export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
   constructor(readonly file: string, readonly resetHint: string) {
     super(
+      'checkpoint_corrupt',
       `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
     );
   }
 }
 
 /** Raised when the checkpoint directory cannot be written: nothing must be fetched then. */
-export class CheckpointUnwritableError extends Error {
-  readonly code = 'checkpoint_unwritable';
+export class CheckpointUnwritableError extends CodedError<'checkpoint_unwritable'> {
   constructor(readonly dir: string, cause: string) {
-    super(`cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`);
+    super('checkpoint_unwritable', `cannot write checkpoints in ${dir} (${cause}): give the Splunk user write access to it and free disk space; nothing was collected`);
   }
 }
 
 /** Raised when another process holds this input's lock. */
-export class CheckpointLockedError extends Error {
-  readonly code = 'checkpoint_locked';
+export class CheckpointLockedError extends CodedError<'checkpoint_locked'> {
   constructor(readonly file: string, readonly holder: string) {
-    super(`another collector (${holder}) is running this input and holds ${file}: this run exits without touching anything`);
+    super('checkpoint_locked', `another collector (${holder}) is running this input and holds ${file}: this run exits without touching anything`);
   }
 }
 

@@ -1,16 +1,13 @@
-import type { Filters } from '../asana/schemas.js';
+import type { Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
-import { drainStreams } from './backfill.js';
+import { drainStreams } from './drainStreams.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
 import { queryFor } from './cursor.js';
-import type { EventSink, PageSource } from './ports.js';
-import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
+import type { CheckpointPort, EventSink, PageSource } from './ports.js';
+import type { CollectSummary, ProgressListener } from './progressLedger.js';
 
-/** Where checkpoints live; the file store implements it, tests keep them in memory. */
-export interface CheckpointPort {
-  load(): Checkpoint | undefined;
-  save(cp: Checkpoint): void;
-}
+export type { CollectSummary };
+import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
 
 export interface CollectOptions {
   workspaceGid: string;
@@ -21,7 +18,7 @@ export interface CollectOptions {
   /** Checked between pages: a stop request finishes the page in hand, then returns. */
   shouldStop?: () => boolean;
   /** Called after each page's checkpoint is saved: for progress displays. */
-  onProgress?: (progress: Readonly<CollectSummary> & { newest: string | null }) => void;
+  onProgress?: ProgressListener;
   now?: () => number;
   /** Parallel backfill; absent or concurrency 1 drains one stream (windows left by an earlier run included). */
   backfill?: BackfillOptions;
@@ -38,15 +35,6 @@ export interface BackfillOptions {
   minSpanMs?: number;
 }
 
-export interface CollectSummary {
-  events: number;
-  pages: number;
-  /** Seconds between the newest emitted event's created_at and the moment it was flushed. */
-  lagSeconds: number | null;
-  offsetResumes: number;
-  caughtUp: boolean;
-}
-
 /** A live cursor must be at least this far behind the settled boundary before windows pay off. */
 export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
 
@@ -55,7 +43,7 @@ export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
  * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
  * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
  * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
- * first split into windows drained side by side (see backfill.ts).
+ * first split into windows drained side by side (see drainStreams.ts).
  */
 export async function collect(
   deps: { source: PageSource; sink: EventSink; checkpoints: CheckpointPort; logger: Logger },

@@ -1,4 +1,4 @@
-import type { AuditLogEvent, Filters, Page, PageQuery } from '../asana/schemas.js';
+import type { AuditLogEvent, Filters, Page, PageQuery } from '../model/auditLog.js';
 import type { Cursor, Mark } from './checkpoint.js';
 
 function instant(createdAt: string): number {

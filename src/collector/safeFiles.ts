@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { CodedError } from '../errors/codedError.js';
 
 /**
  * File operations for a directory someone else may also write to (a shared checkpoint_dir, a
@@ -12,10 +13,9 @@ const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 const NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
 /** Raised when a path that should hold a regular file holds something else. */
-export class NotRegularFileError extends Error {
-  readonly code = 'checkpoint_not_a_file';
+export class NotRegularFileError extends CodedError<'checkpoint_not_a_file'> {
   constructor(readonly file: string, readonly kind: string) {
-    super(`${file} is a ${kind}, not a regular file: remove it (only this add-on writes there); nothing was read from or written to it`);
+    super('checkpoint_not_a_file', `${file} is a ${kind}, not a regular file: remove it (only this add-on writes there); nothing was read from or written to it`);
   }
 }
 

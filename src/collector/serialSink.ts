@@ -1,4 +1,4 @@
-import type { AuditLogEvent } from '../asana/schemas.js';
+import type { AuditLogEvent } from '../model/auditLog.js';
 import type { EventSink } from './ports.js';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LogFields, Logger, LogLevel } from './logger.js';
 import { LOG_LEVELS } from './logger.js';
-import { Redactor } from './redactor.js';
+import type { Redactor } from './redactor.js';
 
 export const LOG_FILE_NAME = 'ta_asana_audit_log.log';
 const MAX_FILE_BYTES = 25 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { ACTOR_TYPES, FILTER_NAMES, type Filters } from '../asana/schemas.js';
+import { ACTOR_TYPES, FILTER_NAMES, type Filters } from '../model/auditLog.js';
 import { OFFSET_HELP, errorBody } from './errorBodies.js';
 import { OffsetCodec, type StorePosition } from './offsets.js';
 import type { EventStore } from './store.js';
@@ -67,7 +67,9 @@ export function serveAuditLogEvents(ctx: EndpointContext, params: URLSearchParam
   }
   // Stored events are already JSON: the page is their bytes joined, with no parse or stringify.
   const parts: Buffer[] = [DATA_OPEN];
-  page.json.forEach((json, i) => parts.push(...(i === 0 ? [json] : [COMMA, json])));
+  page.json.forEach((json, i) => {
+    parts.push(...(i === 0 ? [json] : [COMMA, json]));
+  });
   parts.push(Buffer.from(`],"next_page":${JSON.stringify(nextPage)}}`));
   return { status: 200, body: Buffer.concat(parts) };
 }

@@ -1,4 +1,4 @@
-import type { ErrorBody } from '../asana/schemas.js';
+import type { ErrorBody } from '../asana/apiSchemas.js';
 import type { SeededRandom } from './random.js';
 
 const HELP =

@@ -1,4 +1,4 @@
-import type { ActorType } from '../asana/schemas.js';
+import type { ActorType } from '../model/auditLog.js';
 import { EVENT_TYPES, type EventCategory, type EventTypeInfo } from './eventTypes.js';
 import { SeededRandom } from './random.js';
 

@@ -15,7 +15,10 @@ export class SlidingWindowLimiter {
 
   record(token: string, nowMs: number): RateDecision {
     let times = this.calls.get(token);
-    if (!times) this.calls.set(token, (times = []));
+    if (!times) {
+      times = [];
+      this.calls.set(token, times);
+    }
     let expired = 0;
     while (expired < times.length && (times[expired] as number) <= nowMs - WINDOW_MS) expired++;
     if (expired > 0) times.splice(0, expired);

@@ -90,7 +90,7 @@ export async function startMockSplunkd(opts: { sessionKey: string; tls?: { key: 
       if (url.searchParams.get('output_mode') !== 'json') return message(res, 400, 'this mock answers output_mode=json only');
       switch (route) {
         case 'create': {
-          const key = `${escape(form.realm ?? '')}:${escape(form.name ?? '')}:`;
+          const key = `${escapeEntryPart(form.realm ?? '')}:${escapeEntryPart(form.name ?? '')}:`;
           if (!form.name || form.password === undefined) return message(res, 400, 'name and password are required');
           if (entries.has(key)) return message(res, 409, `An object with name=${form.name} already exists`);
           entries.set(key, { realm: form.realm ?? '', name: form.name, password: form.password });
@@ -139,6 +139,6 @@ export async function startMockSplunkd(opts: { sessionKey: string; tls?: { key: 
   };
 }
 
-function escape(s: string): string {
+function escapeEntryPart(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
 }

@@ -1,5 +1,5 @@
-import type { Filters, FilterName } from '../asana/schemas.js';
-import { FILTER_NAMES } from '../asana/schemas.js';
+import type { Filters, FilterName } from '../model/auditLog.js';
+import { FILTER_NAMES } from '../model/auditLog.js';
 import type { StorePosition } from './offsets.js';
 
 export interface StoreQuery {
@@ -83,7 +83,10 @@ export class EventStore {
       if (value === undefined) continue;
       const key = indexKey(name, value);
       let list = this.indexes.get(key);
-      if (!list) this.indexes.set(key, (list = []));
+      if (!list) {
+        list = [];
+        this.indexes.set(key, list);
+      }
       this.insertInOrder(list, seq);
     }
   }

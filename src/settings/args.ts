@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ACTOR_TYPES } from '../asana/schemas.js';
+import { ACTOR_TYPES } from '../model/auditLog.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import { LOG_LEVELS } from '../logging/logger.js';
-import { parseProxyUrl } from './proxyUrl.js';
+import { parseProxyUrl } from '../net/proxyUrl.js';
 import { parseStartAt } from './startAt.js';
 
 export const DEFAULT_API_BASE_URL = 'https://app.asana.com/api/1.0';
@@ -37,11 +38,6 @@ const intInRange = (min: number, max: number, dflt: number) =>
       .optional()
       .transform((n) => n ?? dflt),
   );
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
 
 const apiBaseUrl = z.preprocess(
   emptyToUndefined,

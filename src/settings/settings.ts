@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { FILTER_NAMES, type Filters } from '../asana/schemas.js';
+import { FILTER_NAMES, type Filters } from '../model/auditLog.js';
 import { ARGS } from './args.js';
+import { CodedError } from '../errors/codedError.js';
 
 /** One failed arg, named, with the rule it broke. */
 export interface ArgProblem {
@@ -8,10 +9,9 @@ export interface ArgProblem {
   message: string;
 }
 
-export class SettingsError extends Error {
+export class SettingsError extends CodedError<'invalid_setting'> {
   constructor(readonly problems: ArgProblem[]) {
-    super(problems.map((p) => `${p.arg} ${p.message}`).join('; '));
-    this.name = 'SettingsError';
+    super('invalid_setting', problems.map((p) => `${p.arg} ${p.message}`).join('; '));
   }
 }
 

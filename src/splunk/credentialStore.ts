@@ -1,20 +1,21 @@
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
+import { isTlsFailure } from '../net/tlsErrors.js';
+import { CodedError } from '../errors/codedError.js';
 import type { SplunkdTrust } from './splunkdTrust.js';
 
 export type SplunkdErrorCode = 'splunkd_unreachable' | 'splunkd_tls' | 'splunkd_refused' | 'splunkd_bad_answer';
 
 /** A failed call to splunkd's REST API, naming the step it was taken for. */
-export class SplunkdError extends Error {
+export class SplunkdError extends CodedError<SplunkdErrorCode> {
   constructor(
-    readonly code: SplunkdErrorCode,
+    code: SplunkdErrorCode,
     readonly step: string,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'SplunkdError';
+    super(code, message);
   }
 }
 
@@ -140,7 +141,7 @@ export class SplunkCredentialStore {
 
   private transportError(step: string, e: NodeJS.ErrnoException): SplunkdError {
     const code = typeof e.code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(e.code) ? e.code : 'no error code';
-    if (/CERT|SELF_SIGNED|ISSUER|SIGNATURE|^ERR_TLS_|^ERR_SSL_/.test(code)) {
+    if (isTlsFailure(code)) {
       const trusted = this.opts.trust.caSource ?? 'no Splunk CA was found ($SPLUNK_HOME/etc/auth/cacert.pem, or sslRootCAPath in server.conf [sslConfig])';
       return new SplunkdError(
         'splunkd_tls',

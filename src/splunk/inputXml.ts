@@ -1,20 +1,13 @@
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
+import { CodedError } from '../errors/codedError.js';
 
 export const SCHEME = 'asana_audit_log';
 
 export type SplunkXmlErrorCode = 'xml_empty' | 'xml_malformed' | 'xml_unexpected_root' | 'xml_missing_field';
 
 /** The document splunkd sent cannot be used. Messages never contain parameter or session key values. */
-export class SplunkXmlError extends Error {
-  override readonly name = 'SplunkXmlError';
-  constructor(
-    readonly code: SplunkXmlErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class SplunkXmlError extends CodedError<SplunkXmlErrorCode> {}
 
 export const splunkStanzaSchema = z.object({
   /** Full stanza name, such as `asana_audit_log://acme`. */

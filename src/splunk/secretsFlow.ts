@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
-import { maskProxyPassword, parseProxyUrl, SECRET_MASK, withProxyPassword } from '../settings/proxyUrl.js';
+import { maskProxyPassword, parseProxyUrl, SECRET_MASK, withProxyPassword } from '../net/proxyUrl.js';
 import type { InputSettings } from '../settings/settings.js';
 import { SCHEME } from './inputXml.js';
 
@@ -33,15 +34,7 @@ export interface SecretsPlan {
   proxyPassword: SecretState;
 }
 
-export class SecretsError extends Error {
-  constructor(
-    readonly code: 'secret_not_stored' | 'secret_unreadable',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SecretsError';
-  }
-}
+export class SecretsError extends CodedError<'secret_not_stored' | 'secret_unreadable'> {}
 
 /** Which secrets of the settings are in plain text, masked or absent. */
 export function planSecrets(settings: Pick<InputSettings, 'token' | 'proxyUrl'>): SecretsPlan {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
-import { isLoopbackHost } from '../settings/args.js';
+import { pemBlocks } from '../net/caCertificates.js';
+import { isLoopbackHost } from '../net/loopback.js';
 
 /** What a connection to splunkd's management port trusts. */
 export interface SplunkdTrust {
@@ -67,8 +68,8 @@ export function splunkdTrust(env: NodeJS.ProcessEnv): SplunkdTrust {
     } catch {
       continue;
     }
-    const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
-    if (certs && certs.length > 0) return { ca: [...tls.rootCertificates, ...certs], caSource: file, checkServerIdentity };
+    const certs = pemBlocks(pem);
+    if (certs.length > 0) return { ca: [...tls.rootCertificates, ...certs], caSource: file, checkServerIdentity };
   }
   return { checkServerIdentity };
 }

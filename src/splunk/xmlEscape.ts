@@ -3,6 +3,7 @@
  * tab, LF and CR, U+FFFE, U+FFFF and unpaired surrogates.
  */
 const XML_ILLEGAL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this regex's job.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const XML_ILLEGAL_ONE = new RegExp(XML_ILLEGAL.source);

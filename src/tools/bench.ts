@@ -12,8 +12,8 @@ import { checkpointPathFor } from '../collector/checkpointStore.js';
 import { silentLogger } from '../logging/logger.js';
 import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
 import type { InputSettings } from '../settings/settings.js';
-import { XmlEventStream } from '../splunk/xmlEventStream.js';
-import { runInput } from '../cli/runInput.js';
+import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
+import { runInput } from '../runner/runInput.js';
 import {
   BUNDLE,
   bareDrain,

@@ -14,7 +14,7 @@ describe('stampVersion: package.json is the one place a release sets the version
     mkdirSync(join(dir, 'default'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: '2.3.4-rc.1' }));
     writeFileSync(join(dir, 'default', 'app.conf'), appConf);
-    writeFileSync(join(dir, 'app.manifest'), JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(join(dir, 'app.manifest'), `${JSON.stringify(manifest, null, 2)}\n`);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -61,12 +61,12 @@ export function parseStudioView(xml: string): StudioView {
   const doc = parser.parse(xml, true) as { dashboard?: Record<string, unknown> };
   const dashboard = doc.dashboard;
   if (!dashboard) throw new Error('root element is not <dashboard>');
-  const definition = dashboard['definition'] as { '#cdata'?: string } | undefined;
+  const definition = dashboard.definition as { '#cdata'?: string } | undefined;
   const json = definition?.['#cdata'];
   if (typeof json !== 'string') throw new Error('<definition> has no CDATA');
   return {
     version: String(dashboard['@_version'] ?? ''),
-    label: String(dashboard['label'] ?? ''),
+    label: String(dashboard.label ?? ''),
     definition: studioDefinitionSchema.parse(JSON.parse(json)),
   };
 }

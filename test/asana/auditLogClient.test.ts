@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { OffsetExpiredError } from '../../src/collector/ports.js';
 import { AuditLogClient, type AuditLogClientOptions } from '../../src/asana/auditLogClient.js';
-import { AsanaApiError } from '../../src/asana/errors.js';
-import type { PageQuery } from '../../src/asana/schemas.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
+import type { PageQuery } from '../../src/model/auditLog.js';
 import { CERTIFICATE_FAILURE_CODES, errorBody, event, pageBody, recordingLogger, rejectionOf } from './helpers.js';
 import { nock, useNock } from './nockScope.js';
 
@@ -204,7 +205,9 @@ describe('AuditLogClient over scripted Asana answers', () => {
       assert.equal(page.events.length, 1);
       assert.equal(c.stats.retries, 4);
       assert.equal(c.stats.requests, 5);
-      gaps(arrivals).forEach((gap, i) => assert.ok(gap >= 3 * 2 ** i, `gaps ${gaps(arrivals)}`));
+      gaps(arrivals).forEach((gap, i) => {
+        assert.ok(gap >= 3 * 2 ** i, `gaps ${gaps(arrivals)}`);
+      });
       const warns = logger.lines.filter((l) => l.level === 'WARN');
       assert.deepEqual(
         warns.map((w) => [w.fields?.code, w.fields?.status]),
@@ -269,9 +272,9 @@ describe('AuditLogClient over scripted Asana answers', () => {
     it('reports a 400 about the offset of a request that sent one as offset_expired', async () => {
       script([400, errorBody('offset: Your pagination token is invalid or has expired.')]);
       const e = await rejectionOf(client().fetchPage({ ...QUERY, offset: 'old' }));
-      assert.ok(e instanceof AsanaApiError);
+      assert.ok(e instanceof OffsetExpiredError);
       assert.equal(e.code, 'offset_expired');
-      assert.equal(e.apiMessage, 'offset: Your pagination token is invalid or has expired.');
+      assert.ok(e.message.includes('Asana said: "offset: Your pagination token is invalid or has expired."'), e.message);
     });
 
     it('reports certificate failures as tls_error without retrying', async () => {

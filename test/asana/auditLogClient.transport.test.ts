@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { AuditLogClient, type AuditLogClientOptions } from '../../src/asana/auditLogClient.js';
-import { AsanaApiError } from '../../src/asana/errors.js';
-import type { PageQuery } from '../../src/asana/schemas.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
+import type { PageQuery } from '../../src/model/auditLog.js';
 import { event, pageBody, recordingLogger, rejectionOf, startLoopbackServer, type LoopbackServer } from './helpers.js';
 
 const QUERY: PageQuery = { workspaceGid: '1234', filters: {}, limit: 100 };

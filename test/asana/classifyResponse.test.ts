@@ -1,17 +1,27 @@
-import { errorCodeOf } from '../../src/shared/deadlineRequests.js';
+import { errorCodeOf } from '../../src/net/deadlineRequests.js';
 import assert from 'node:assert/strict';
 import {
   apiMessageOf,
   classifyHttpFailure,
   classifyTransportFailure,
-  parseRetryAfter,
 } from '../../src/asana/classifyResponse.js';
+import { parseRetryAfter } from '../../src/retry/retryAfter.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
+import { OffsetExpiredError } from '../../src/collector/ports.js';
 import { CERTIFICATE_FAILURE_CODES, errorBody } from './helpers.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 
 function http(status: number, bodyText = '', extra: { retryAfter?: string; sentOffset?: boolean } = {}) {
-  return classifyHttpFailure({ status, bodyText, sentOffset: extra.sentOffset ?? false, retryAfter: extra.retryAfter, nowMs: NOW });
+  const e = classifyHttpFailure({ status, bodyText, sentOffset: extra.sentOffset ?? false, retryAfter: extra.retryAfter, nowMs: NOW });
+  assert.ok(e instanceof AsanaApiError, `${status} is an AsanaApiError`);
+  return e;
+}
+
+function offsetRejection(bodyText: string) {
+  const e = classifyHttpFailure({ status: 400, bodyText, sentOffset: true, nowMs: NOW });
+  assert.ok(e instanceof OffsetExpiredError, 'a stale offset is the collector\'s OffsetExpiredError');
+  return e;
 }
 
 describe('classifying Asana answers', () => {
@@ -39,10 +49,10 @@ describe('classifying Asana answers', () => {
 
   it('calls a 400 for a request with an offset that talks about the offset or pagination offset_expired', () => {
     for (const message of ['offset: Your pagination token has expired.', 'Invalid Pagination token', 'OFFSET is invalid']) {
-      const e = http(400, errorBody(message), { sentOffset: true });
+      const e = offsetRejection(errorBody(message));
       assert.equal(e.code, 'offset_expired', message);
       assert.equal(e.retryable, false);
-      assert.equal(e.apiMessage, message);
+      assert.ok(e.message.includes(`Asana said: "${message}"`), e.message);
     }
   });
 

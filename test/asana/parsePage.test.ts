@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AsanaApiError } from '../../src/asana/errors.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import { parsePage } from '../../src/asana/parsePage.js';
 import { event, pageBody } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { HealthTracker } from '../../src/cli/healthLine.js';
-import type { RunOutcome } from '../../src/cli/runInput.js';
+import type { RunOutcome } from '../../src/runner/runInput.js';
 
 const ok = (events: number): RunOutcome => ({ status: 'ok', summary: { events, pages: 1, lagSeconds: 0, offsetResumes: 0, caughtUp: true } });
 

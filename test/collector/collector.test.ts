@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AsanaApiError } from '../../src/asana/errors.js';
+import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import { collect } from '../../src/collector/collector.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { MemoryAuditLog, eventSeries, makeEvent } from '../support/memoryApi.js';

@@ -10,8 +10,8 @@ const PAGE = 100;
 
 /** Complete `<event>`s only: what splunkd keeps from a stream cut by a kill. */
 function completeEvents(xml: string): Array<{ gid: string; created_at: string }> {
-  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#13;/g, '\r').replace(/&amp;/g, '&');
-  return [...xml.matchAll(/<event [^>]*>.*?<data>(.*?)<\/data><\/event>/g)].map((m) => JSON.parse(unescape(m[1] as string)));
+  const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#13;/g, '\r').replace(/&amp;/g, '&');
+  return [...xml.matchAll(/<event [^>]*>.*?<data>(.*?)<\/data><\/event>/g)].map((m) => JSON.parse(unescapeXml(m[1] as string)));
 }
 
 describe('parallel backfill through the launcher (e2e, real child processes)', function () {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { auditLogEventSchema, ACTOR_TYPES } from '../../src/asana/schemas.js';
+import { auditLogEventSchema, ACTOR_TYPES } from '../../src/model/auditLog.js';
 import { EventFactory, TRICKY_NAMES, type MockEvent } from '../../src/mock/eventFactory.js';
 import { eventTypeInfo } from '../../src/mock/eventTypes.js';
 

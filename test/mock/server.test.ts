@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { auditLogEventSchema, errorBodySchema } from '../../src/asana/schemas.js';
+import { auditLogEventSchema } from '../../src/model/auditLog.js';
+import { errorBodySchema } from '../../src/asana/apiSchemas.js';
 import { startMockAsana, type MockAsana, type MockAsanaOptions } from '../../src/mock/server.js';
 import { apiGet, drain } from './helpers.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Filters } from '../../src/asana/schemas.js';
+import type { Filters } from '../../src/model/auditLog.js';
 import { EventStore } from '../../src/mock/store.js';
+import type { StorePosition } from '../../src/mock/offsets.js';
 
 interface E {
   gid: string;
@@ -53,11 +54,11 @@ describe('mock event store', () => {
           const expected = events
             .map((e, seq) => ({ e, seq, t: Date.parse(e.created_at) }))
             .sort((a, b) => a.t - b.t || a.seq - b.seq)
-            .filter(({ e, t }) => (startMs === undefined || t >= startMs) && (endMs === undefined || t < endMs))
+            .filter(({ t }) => (startMs === undefined || t >= startMs) && (endMs === undefined || t < endMs))
             .filter(({ e }) => matches(e, filters))
             .map(({ e }) => e.gid);
           const got: string[] = [];
-          let after;
+          let after: StorePosition | undefined;
           for (let guard = 0; guard < 100; guard++) {
             const page = store.page({ filters, startMs, endMs, after, limit });
             got.push(...page.json.map((b) => (JSON.parse(b.toString()) as E).gid));

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { AuditLogClient } from '../../src/asana/auditLogClient.js';
-import type { AsanaApiError } from '../../src/asana/errors.js';
+import type { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import { collect } from '../../src/collector/collector.js';
 import { CheckpointStore } from '../../src/collector/checkpointStore.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startMockAsana, type MockAsana, type MockFault } from '../../src/mock/server.js';
-import { XmlEventStream } from '../../src/splunk/xmlEventStream.js';
+import { XmlEventStream } from '../../src/sinks/xml/xmlEventStream.js';
 import { parseEventStream, tempDir } from '../support/splunkdHarness.js';
 import { recordFigure, scaled, seededRandom } from './figures.js';
 

@@ -62,7 +62,10 @@ describe('reliability: hostile input', function () {
         let hung = false;
         const r = await runLauncher([], inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }), {
           onSpawn: (child) => {
-            const t = setTimeout(() => ((hung = true), child.kill('SIGKILL')), 15_000);
+            const t = setTimeout(() => {
+              hung = true;
+              child.kill('SIGKILL');
+            }, 15_000);
             child.on('close', () => clearTimeout(t));
           },
         });

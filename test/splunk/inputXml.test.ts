@@ -162,7 +162,7 @@ describe('parameter values', () => {
   it('cannot reach an object prototype through a param named __proto__', () => {
     const { params } = parseRunInput(doc('<stanza name="s://n"><param name="__proto__">x</param></stanza>')).stanzas[0]!;
     assert.equal(Object.getPrototypeOf(params), Object.prototype);
-    assert.equal(({} as Record<string, unknown>)['x'], undefined);
+    assert.equal(({} as Record<string, unknown>).x, undefined);
   });
 
   it('keeps the session key as sent, for the caller to use', () => {

@@ -32,12 +32,12 @@ describe('renderScheme', () => {
   const scheme = parseScheme(renderScheme(ARGS));
 
   it('declares the title, external validation, one process per stanza and XML streaming', () => {
-    assert.equal(scheme['title'], SCHEME_TITLE);
+    assert.equal(scheme.title, SCHEME_TITLE);
     assert.equal(SCHEME_TITLE, 'Asana Audit Log');
-    assert.ok(typeof scheme['description'] === 'string' && scheme['description'].length > 20);
-    assert.equal(scheme['use_external_validation'], 'true');
-    assert.equal(scheme['use_single_instance'], 'false');
-    assert.equal(scheme['streaming_mode'], 'xml');
+    assert.ok(typeof scheme.description === 'string' && scheme.description.length > 20);
+    assert.equal(scheme.use_external_validation, 'true');
+    assert.equal(scheme.use_single_instance, 'false');
+    assert.equal(scheme.streaming_mode, 'xml');
   });
 
   it('lists every arg of ARGS, in order, with its title, description, type and flags', () => {

@@ -1,4 +1,4 @@
-import type { AuditLogEvent } from '../../src/asana/schemas.js';
+import type { AuditLogEvent } from '../../src/model/auditLog.js';
 
 /** An event as a page parser would hand it on: its placing fields and its JSON text. */
 export function auditEvent(fields: { gid: string; created_at: string } & Record<string, unknown>): AuditLogEvent {

@@ -1,6 +1,5 @@
-import { AsanaApiError } from '../../src/asana/errors.js';
-import type { AuditLogEvent, Page, PageQuery } from '../../src/asana/schemas.js';
-import type { PageSource } from '../../src/collector/ports.js';
+import { OffsetExpiredError, type PageSource } from '../../src/collector/ports.js';
+import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
 import { auditEvent } from './events.js';
 
 /**
@@ -37,7 +36,7 @@ export class MemoryAuditLog implements PageSource {
     if (query.offset !== undefined) {
       const o = this.offsets.get(query.offset);
       if (!o || o.startAt !== query.startAt || o.endAt !== query.endAt || this.expireAll) {
-        throw new AsanaApiError({ code: 'offset_expired', status: 400, apiMessage: 'offset: expired', retryable: false });
+        throw new OffsetExpiredError('offset: expired');
       }
       position = o.position;
     }

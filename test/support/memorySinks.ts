@@ -1,7 +1,6 @@
-import type { AuditLogEvent } from '../../src/asana/schemas.js';
+import type { AuditLogEvent } from '../../src/model/auditLog.js';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
-import type { CheckpointPort } from '../../src/collector/collector.js';
-import type { EventSink } from '../../src/collector/ports.js';
+import type { CheckpointPort, EventSink } from '../../src/collector/ports.js';
 
 export class MemorySink implements EventSink {
   readonly written: AuditLogEvent[] = [];

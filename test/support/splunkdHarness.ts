@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 
 /** The repository's launcher, or another app's (an unpacked package) named by ASANA_AUDIT_LOG_LAUNCHER. */
-export const LAUNCHER = path.resolve(process.env['ASANA_AUDIT_LOG_LAUNCHER'] || 'bin/asana_audit_log.sh');
+export const LAUNCHER = path.resolve(process.env.ASANA_AUDIT_LOG_LAUNCHER || 'bin/asana_audit_log.sh');
 
 export interface ChildResult {
   code: number | null;

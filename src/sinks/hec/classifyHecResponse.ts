@@ -1,0 +1,53 @@
+import { isTlsFailure } from '../../net/tlsErrors.js';
+import { HecError, type HecErrorCode } from './hecErrors.js';
+import { HEC_CODES, parseHecReply } from './hecReply.js';
+
+/** Longest HEC text kept: a real one is a few words, a proxy's HTML page is not. */
+const MAX_TEXT = 200;
+
+/**
+ * Maps a non-2xx answer (status and body, already free of secrets) to the error the sink acts on.
+ * A busy HEC that says how long to wait (Retry-After, in seconds) is waited out as asked.
+ */
+export function classifyHecFailure(status: number, bodyText: string, retryAfterSeconds?: number): HecError {
+  const reply = parseHecReply(bodyText);
+  const hecCode = reply?.code;
+  const hecText = reply ? reply.text.replace(/\s+/g, ' ').slice(0, MAX_TEXT) : undefined;
+  const base = { status, hecCode, hecText, detail: `HTTP ${status}` };
+  const fatal = (code: HecErrorCode) => new HecError({ ...base, code, retryable: false });
+  const retry = (code: HecErrorCode) => new HecError({ ...base, code, retryable: true });
+  const busy = () => new HecError({ ...base, code: 'hec_busy', retryable: true, retryAfterSeconds });
+
+  switch (hecCode) {
+    case HEC_CODES.tokenDisabled:
+    case HEC_CODES.tokenRequired:
+    case HEC_CODES.invalidAuthorization:
+    case HEC_CODES.invalidToken:
+      return fatal('hec_token_rejected');
+    case HEC_CODES.incorrectIndex:
+      return fatal('hec_index_rejected');
+    case HEC_CODES.channelMissing:
+      return fatal('hec_ack_required');
+    case HEC_CODES.ackDisabled:
+      return fatal('hec_ack_disabled');
+    case HEC_CODES.serverBusy:
+      return busy();
+  }
+  if (status === 401 || status === 403) return fatal('hec_token_rejected');
+  if (status === 404) return fatal('hec_not_found');
+  if (status === 413) return fatal('hec_too_large');
+  if (status >= 300 && status <= 399) return fatal('hec_redirect');
+  if (status === 503) return busy();
+  if (status >= 500) return retry('hec_server_error');
+  if (status === 429) return busy();
+  if (status === 408) return retry('hec_busy');
+  if (status >= 400) return fatal('hec_bad_request');
+  return retry('hec_invalid_response');
+}
+
+/** Maps a request that got no HTTP answer; `errno` is the library's error code, nothing more. */
+export function classifyHecTransportFailure(errno: string | undefined, deadlineExceeded: boolean): HecError {
+  if (deadlineExceeded) return new HecError({ code: 'hec_timeout', retryable: true });
+  if (errno !== undefined && isTlsFailure(errno)) return new HecError({ code: 'hec_tls_error', retryable: false, detail: errno });
+  return new HecError({ code: 'hec_network_error', retryable: true, detail: errno });
+}
