@@ -86,6 +86,8 @@ export const ERROR_CODES = {
   splunkd_refused: "splunkd refused a credential store request: check the input's owner and its capabilities",
   splunkd_bad_answer: 'splunkd answered a credential store request with something unexpected: report it with the Splunk version',
   secret_not_stored: "a masked secret has no stored value in Splunk's credential store: enter the secret again in the input",
+  secret_not_confirmed:
+    "splunkd said it stored a secret but the entry could not be read back as written (a single sign-on page or proxy answering?): the input was left unmasked; make sure the management port reaches splunkd itself",
   secret_unreadable: "a credential store entry was not written by this add-on: enter the secret again in the input to replace it",
 
   // Where the events go (stdout to splunkd or a pipe).

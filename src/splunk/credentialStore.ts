@@ -67,7 +67,7 @@ export class SplunkCredentialStore {
       body = undefined;
     }
     const parsed = passwordEntrySchema.safeParse(body);
-    if (!parsed.success) throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} has no clear_password (HTTP ${res.status})`, res.status);
+    if (!parsed.success) throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} has no clear_password (HTTP ${res.status}, ${describeType(res.contentType)})`, res.status);
     return parsed.data.entry[0]?.content.clear_password;
   }
 
@@ -104,7 +104,7 @@ export class SplunkCredentialStore {
     throw new SplunkdError('splunkd_refused', step, `splunkd refused ${step} (HTTP ${res.status}${hint})${said ? `; splunkd said: "${said}"` : ''}`, res.status);
   }
 
-  private call(step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
+  private call(step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string; contentType?: string }> {
     const url = new URL(`${this.base}${path}`);
     url.searchParams.set('output_mode', 'json');
     const payload = form ? new URLSearchParams(form).toString() : undefined;
@@ -129,7 +129,7 @@ export class SplunkCredentialStore {
           size += c.length;
           if (size <= MAX_BODY_BYTES) chunks.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] }));
         res.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(step, e)));
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
@@ -169,6 +169,12 @@ function splunkdMessage(body: string): string | undefined {
   }
   const m = messagesSchema.safeParse(parsed);
   return m.success ? oneLine(m.data.messages.map((x) => x.text).join(' ')) : undefined;
+}
+
+/** The media type only (no parameters), printable, for messages. */
+function describeType(contentType: string | undefined): string {
+  const type = contentType?.split(';')[0]?.trim().replace(/[^\x21-\x7e]/g, '?').slice(0, 60);
+  return type ? type : 'no content type';
 }
 
 function oneLine(s: string): string {
