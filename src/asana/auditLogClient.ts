@@ -105,7 +105,7 @@ export class AuditLogClient implements PageSource {
     this.random = opts.random ?? Math.random;
 
     const httpAgent = opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: maxConcurrent }));
-    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: maxConcurrent }));
+    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: maxConcurrent, rejectUnauthorized: true }));
     this.http = axios.create({
       httpAgent,
       httpsAgent,

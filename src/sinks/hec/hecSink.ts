@@ -134,7 +134,8 @@ export class HecSink implements EventSink {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('HecSink: url must be http(s)');
 
     const httpAgent = opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: 2 }));
-    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: 2 }));
+    // rejectUnauthorized set explicitly: Node only reads NODE_TLS_REJECT_UNAUTHORIZED when it is not.
+    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: true }));
     this.http = axios.create({
       baseURL: opts.url.replace(/\/+$/, ''),
       httpAgent,
