@@ -73,7 +73,7 @@ describe('hostile input: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment turns
     const plainAsana = await startMockAsana({ tokens: { valid: [TOKEN] } });
     plainAsana.generateEvents(3);
     let hecRequests = 0;
-    const hec = https.createServer(untrusted.issue({ commonName: 'localhost', san: 'IP:127.0.0.1' }), (req, res) => {
+    const hec = https.createServer(untrusted.issue({ commonName: 'localhost', san: 'IP:127.0.0.1' }), (_req, res) => {
       hecRequests++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"text":"Success","code":0}');
