@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import type { Page, PageQuery } from '../model/auditLog.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
+import { NoProgressError, noProgressAllowance } from './noProgress.js';
 import { type EventSink, OffsetExpiredError, type PageSource } from './ports.js';
 import type { ProgressLedger } from './progressLedger.js';
 import type { Stream } from './stream.js';
@@ -29,6 +30,9 @@ export interface PageLoopDeps {
 export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> {
   const { source, sink, ledger, logger } = deps;
   let consecutiveResumes = 0;
+  // Pages in a row without a new event that did not end the stream, and whether each gave back the offset it was asked with.
+  let idlePages = 0;
+  let sameOffsetEachTime = true;
   while (!deps.stopping()) {
     deps.beforePage(s);
     const query = queryFor(s.cursor, deps.base);
@@ -67,6 +71,21 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     if (drained) {
       s.done = true;
       return;
+    }
+    if (fresh.length > 0) {
+      idlePages = 0;
+      sameOffsetEachTime = true;
+    } else if (query.offset !== undefined) {
+      // Only pages asked for by offset count: a query without one (a new cursor, a resume from the
+      // mark, a window just split) legitimately starts by reading the mark's events again.
+      idlePages++;
+      sameOffsetEachTime &&= query.offset !== undefined && page.nextOffset === query.offset;
+      if (idlePages >= noProgressAllowance(s.cursor.mark, deps.base.limit)) {
+        // The offset led nowhere: drop it, so the next run resumes from the mark (the newest delivered event).
+        s.cursor = { ...s.cursor, offset: null };
+        ledger.save();
+        throw new NoProgressError(idlePages, sameOffsetEachTime);
+      }
     }
   }
 }

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
     'Asana could not be reached: check DNS, firewall and proxy settings for app.asana.com; the next run resumes from the checkpoint',
   tls_error:
     'TLS certificate verification failed: if a TLS-inspecting proxy sits in the path, give its CA certificate in ca_bundle',
+  no_progress:
+    'Asana kept answering pages with no new event without ending the stream (the same offset back, or fresh offsets): the run stopped; the next run resumes from the newest delivered event',
   invalid_response:
     'Asana sent a response that is not a valid audit log page: this is usually a proxy or a transient fault; the next run resumes from the checkpoint',
 

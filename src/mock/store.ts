@@ -96,6 +96,11 @@ export class EventStore {
     return this.order.map((seq) => JSON.parse(this.jsonOf(seq).toString('utf8')) as object);
   }
 
+  /** The JSON text of the event at a position (a page's `last`). */
+  eventAt(position: StorePosition): Buffer | undefined {
+    return position.seq >= 0 && position.seq < this.times.length && this.times[position.seq] === position.timeMs ? this.jsonOf(position.seq) : undefined;
+  }
+
   page(query: StoreQuery): StorePage {
     const { candidates, others } = this.candidatesFor(query.filters);
     const json: Buffer[] = [];
