@@ -9,10 +9,10 @@ import { createExclusive, NotRegularFileError, readRegularFile, refuseOddFile, r
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
 export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
-  constructor(readonly file: string, readonly resetHint: string) {
+  constructor(readonly file: string, readonly resetHint: string, problems: readonly string[] = []) {
     super(
       'checkpoint_corrupt',
-      `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
+      `the checkpoint file ${file} is damaged: ${problems.length > 0 ? `${problems.join('; ')}, and ` : ''}no complete generation is left. Nothing was fetched. Restore the file from a backup, or to start this input over from start_at (which may ingest events again), run: ${resetHint}`,
     );
   }
 }
@@ -128,12 +128,12 @@ export class CheckpointStore {
       if (e instanceof NotRegularFileError) throw e;
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
-    const { generations, damaged } = decodeCheckpointFile(text);
+    const { generations, damaged, problems } = decodeCheckpointFile(text);
     const newest = generations[generations.length - 1];
-    if (!newest) throw new CheckpointCorruptError(this.file, this.resetHint);
+    if (!newest) throw new CheckpointCorruptError(this.file, this.resetHint, problems);
     if (damaged > 0) {
       this.opts.logger.warn(
-        `the newest generation of the checkpoint ${this.file} is damaged: resuming from generation ${newest.generation}, so up to one page of events may be collected again`,
+        `the newest generation of the checkpoint ${this.file} is damaged (${problems.join('; ')}): resuming from generation ${newest.generation}, so up to one page of events may be collected again`,
       );
     }
     this.previous = newest;

@@ -12,7 +12,7 @@ export const actorTypeSchema = z.enum(ACTOR_TYPES);
 export type ActorType = z.infer<typeof actorTypeSchema>;
 
 /** ISO-8601 with a `Z` or numeric offset, as the API writes `created_at`. */
-const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+export const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'not an ISO-8601 date-time',
 });
 

@@ -37,38 +37,33 @@ function recordingLogger(): Logger & { warnings: string[] } {
   return { ...silentLogger, warnings, warn: (m: string) => warnings.push(m) };
 }
 
+const isoDate = fc.date({ noInvalidDate: true, min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z') }).map((d) => d.toISOString());
+const arbMark = fc.option(fc.record({ createdAt: isoDate, gids: fc.array(fc.string({ unit: 'binary', minLength: 1 }), { minLength: 1 }) }, { noNullPrototype: true }), { nil: null });
+const arbOffset = fc.option(fc.string({ unit: 'binary', minLength: 1 }), { nil: null });
+
+/** Any checkpoint whose contents make sense: dates are ISO-8601, windows start before they end, nothing required is empty. */
 const arbCheckpoint: fc.Arbitrary<Checkpoint> = fc.record(
   {
-  version: fc.constant(2 as const),
-  generation: fc.nat(),
-  workspaceGid: fc.stringMatching(/^\d{1,16}$/),
-  filters: fc.record(
-    { event_type: fc.string(), actor_type: fc.string(), actor_gid: fc.string(), resource_gid: fc.string() },
-    { requiredKeys: [], noNullPrototype: true },
-  ),
-  cursor: fc.record(
-    {
-      startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-      endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-      offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
-      mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string({ unit: 'binary' })) }, { noNullPrototype: true }), { nil: null }),
-    },
-    { requiredKeys: ['offset', 'mark'], noNullPrototype: true },
-  ),
-  windows: fc.array(
-    fc.record(
-      {
-        startAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-        endAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-        offset: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
-        mark: fc.option(fc.record({ createdAt: fc.string(), gids: fc.array(fc.string()) }, { noNullPrototype: true }), { nil: null }),
-      },
-      { requiredKeys: ['endAt', 'offset', 'mark'], noNullPrototype: true },
+    version: fc.constant(2 as const),
+    generation: fc.nat(),
+    workspaceGid: fc.stringMatching(/^\d{1,16}$/),
+    filters: fc.record(
+      { event_type: fc.string({ minLength: 1 }), actor_type: fc.string({ minLength: 1 }), actor_gid: fc.string({ minLength: 1 }), resource_gid: fc.string({ minLength: 1 }) },
+      { requiredKeys: [], noNullPrototype: true },
     ),
-    { maxLength: 4 },
-  ),
-  eventsEmitted: fc.nat(),
-  savedAt: fc.string(),
+    cursor: fc.record({ startAt: isoDate, endAt: isoDate, offset: arbOffset, mark: arbMark }, { requiredKeys: ['offset', 'mark'], noNullPrototype: true }),
+    windows: fc.array(
+      fc
+        .record({ startAt: fc.option(isoDate, { nil: undefined }), endAt: isoDate, offset: arbOffset, mark: arbMark }, { noNullPrototype: true })
+        .map(({ startAt, endAt, ...rest }) => {
+          if (startAt === undefined) return { endAt, ...rest };
+          const [a, b] = [startAt, endAt].sort();
+          return { startAt: a as string, endAt: a === b ? new Date(Date.parse(b as string) + 1).toISOString() : (b as string), ...rest };
+        }),
+      { maxLength: 4 },
+    ),
+    eventsEmitted: fc.nat(),
+    savedAt: isoDate,
   },
   { noNullPrototype: true },
 );
@@ -114,6 +109,22 @@ describe('checkpoint encoding', () => {
     assert.deepEqual(tampered.generations, []);
   });
 
+  it('takes a generation with a valid checksum but nonsense contents as damaged, and says which field', () => {
+    for (const [field, bad] of [
+      ['cursor.startAt', { ...sample(2), cursor: { ...sample(2).cursor, startAt: 'garbage' } }],
+      ['cursor.mark.createdAt', { ...sample(2), cursor: { ...sample(2).cursor, mark: { createdAt: '2026-13-45', gids: ['1'] } } }],
+      ['cursor.offset', { ...sample(2), cursor: { ...sample(2).cursor, offset: '' } }],
+      ['windows.0.endAt', { ...sample(2), windows: [{ startAt: '2026-11-02T00:00:00.000Z', endAt: '2026-11-01T00:00:00.000Z', offset: null, mark: null }] }],
+      ['savedAt', { ...sample(2), savedAt: 'yesterday' }],
+    ] as const) {
+      const json = JSON.stringify(bad);
+      const sum = createHash('sha256').update(json).digest('hex').slice(0, 32);
+      const decoded = decodeCheckpointFile(`{"sum":"${sum}","checkpoint":${json}}\n`);
+      assert.deepEqual(decoded.generations, [], field);
+      assert.match(decoded.problems[0] ?? '', new RegExp(`valid checksum but invalid contents \\(${field.replace(/\./g, '\\.')}: `), field);
+    }
+  });
+
   it('rejects a generation whose bytes were altered', () => {
     const text = encodeCheckpointFile([sample(3)]).replace('off-3', 'off-4');
     assert.deepEqual(decodeCheckpointFile(text).generations, []);
@@ -141,7 +152,7 @@ describe('CheckpointStore', () => {
     fs.writeFileSync(store.file, text.slice(0, text.length - 10));
     const logger = recordingLogger();
     assert.equal(new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger }).load()?.generation, 1);
-    assert.match(logger.warnings.join('\n'), /damaged: resuming from generation 1/);
+    assert.match(logger.warnings.join('\n'), /damaged \(.*\): resuming from generation 1/);
   });
 
   it('refuses to start over when no generation survives, naming the file and the reset command', () => {
