@@ -85,8 +85,11 @@ export const ERROR_CODES = {
   xml_missing_field: 'the input XML from splunkd lacks a required field: report it with the Splunk version',
   splunkd_unreachable: "splunkd's management port could not be reached: check that splunkd runs and its server URI",
   splunkd_tls: "splunkd's certificate failed verification: check sslRootCAPath in server.conf [sslConfig]",
+  splunkd_timeout:
+    "splunkd did not finish answering within the whole-request deadline (30 s): check that the server URI reaches splunkd's management port itself",
   splunkd_refused: "splunkd refused a credential store request: check the input's owner and its capabilities",
-  splunkd_bad_answer: 'splunkd answered a credential store request with something unexpected: report it with the Splunk version',
+  splunkd_bad_answer:
+    'splunkd answered a credential store request with something unexpected (not its JSON, or a body over 1 MB): check that the server URI reaches splunkd itself; otherwise report it with the Splunk version',
   secret_not_stored: "a masked secret has no stored value in Splunk's credential store: enter the secret again in the input",
   secret_not_confirmed:
     "splunkd said it stored a secret but the entry could not be read back as written (a single sign-on page or proxy answering?): the input was left unmasked; make sure the management port reaches splunkd itself",

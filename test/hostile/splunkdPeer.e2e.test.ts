@@ -82,6 +82,17 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     assert.match(errorLines(r)[0] ?? '', /^ERROR input=acme .*could not be confirmed.*holds other secrets than the ones written.*left unmasked/);
   });
 
+  it('an endless body from splunkd does not keep the run alive: one ERROR, the input stays unmasked', async () => {
+    splunkd.failRoute('create', 'endless');
+    const r = await run();
+    assert.equal(r.hung, false, `the run went on for ${HUNG_MS / 1000} s`);
+    assert.equal(r.code, 1, r.stderr);
+    const errors = errorLines(r);
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0] as string, /^ERROR input=acme splunkd's answer while creating the entry in storage\/passwords is larger than 1 MB.*code=splunkd_bad_answer/);
+    assert.deepEqual(splunkd.inputEdits, []);
+  });
+
   it('a confirmed store still masks the input and collects', async () => {
     const r = await run();
     assert.equal(r.code, 0, r.stderr);
