@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { CheckpointStore, checkpointPathFor } from '../collector/checkpointStore.js';
+import { CheckpointStore, checkpointPathFor, legacyCheckpointPathFor } from '../collector/checkpointStore.js';
 import { silentLogger } from '../logging/logger.js';
 import type { CommandIo } from './pollCommand.js';
 
@@ -9,9 +9,9 @@ interface Where {
   input?: string;
 }
 
-function fileOf(where: Where): string {
-  if (where.file) return where.file;
-  if (where.dir && where.input) return checkpointPathFor(where.dir, where.input);
+function fileOf(where: Where): { file: string; legacyFile?: string } {
+  if (where.file) return { file: where.file };
+  if (where.dir && where.input) return { file: checkpointPathFor(where.dir, where.input), legacyFile: legacyCheckpointPathFor(where.dir, where.input) };
   throw new InvalidArgumentError('name the checkpoint: --file FILE, or --dir CHECKPOINT_DIR --input NAME (Splunk keeps them in $SPLUNK_HOME/var/lib/splunk/modinputs/asana_audit_log)');
 }
 
@@ -25,7 +25,7 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
       .option('--input <name>', 'the input name (the part after asana_audit_log://)');
 
   where(group.command('show').description('Print the checkpoint as JSON')).action((flags: Where) => {
-    const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    const store = new CheckpointStore({ ...fileOf(flags), logger: silentLogger });
     const cp = store.load();
     if (!cp) {
       io.stdout.write(`no checkpoint at ${store.file}: the input starts at start_at on its next run\n`);
@@ -35,7 +35,7 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
   });
 
   where(group.command('reset').description('Delete the checkpoint: the next run starts again at start_at (events may be ingested again)')).action((flags: Where) => {
-    const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    const store = new CheckpointStore({ ...fileOf(flags), logger: silentLogger });
     store.lock();
     try {
       const existed = store.reset();

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CodedError } from '../errors/codedError.js';
@@ -31,18 +30,7 @@ export class CheckpointLockedError extends CodedError<'checkpoint_locked'> {
   }
 }
 
-/** A file name for the input that is safe on every filesystem and unique per input name. */
-export function checkpointFileName(input: string): string {
-  if (/^[A-Za-z0-9._-]{1,100}$/.test(input) && !input.startsWith('.')) return `${input}.checkpoint`;
-  const safe = input.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
-  const hash = createHash('sha256').update(input).digest('hex').slice(0, 12);
-  return `${safe}-${hash}.checkpoint`;
-}
-
-/** Where an input's checkpoint lives inside splunkd's checkpoint_dir. */
-export function checkpointPathFor(dir: string, input: string): string {
-  return path.join(dir, checkpointFileName(input));
-}
+export { checkpointFileName, checkpointPathFor, legacyCheckpointPathFor } from './checkpointNames.js';
 
 export interface CheckpointStoreOptions {
   /** The checkpoint file; its directory must be writable. */
@@ -50,6 +38,11 @@ export interface CheckpointStoreOptions {
   logger: Logger;
   /** The command an admin runs to reset, shown in errors. */
   resetHint?: string;
+  /**
+   * Where an earlier version kept this checkpoint (see checkpointNames.ts). When `file` is absent
+   * and this exists, it is moved to `file` once the lock is held; before that it is only read.
+   */
+  legacyFile?: string;
 }
 
 /**
@@ -110,6 +103,22 @@ export class CheckpointStore {
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     this.lock_ = lock;
+    this.adoptLegacyFile();
+  }
+
+  /** Moves an earlier version's checkpoint to where this version keeps it (under the lock). */
+  private adoptLegacyFile(): void {
+    const legacy = this.opts.legacyFile;
+    if (legacy === undefined || !fs.existsSync(legacy) || fs.existsSync(this.file)) return;
+    try {
+      refuseOddFile(legacy);
+      fs.renameSync(legacy, this.file);
+      fsyncDir(this.dir);
+    } catch (e) {
+      if (e instanceof NotRegularFileError) throw e;
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
+    }
+    this.opts.logger.info(`moved the checkpoint ${legacy} (an earlier version's name for it) to ${this.file}, where this version keeps it`);
   }
 
   unlock(): void {
@@ -121,7 +130,8 @@ export class CheckpointStore {
   load(): Checkpoint | undefined {
     let text: string;
     try {
-      const read = readRegularFile(this.file);
+      // Without the lock (checkpoint show) an earlier version's file is read where it is.
+      const read = readRegularFile(this.file) ?? (this.lock_ || this.opts.legacyFile === undefined ? undefined : readRegularFile(this.opts.legacyFile));
       if (!read) return undefined;
       text = read.text;
     } catch (e) {
@@ -159,8 +169,10 @@ export class CheckpointStore {
 
   /** Deletes the checkpoint: the input starts over from start_at on its next run. */
   reset(): boolean {
-    const existed = fs.existsSync(this.file);
+    const legacy = this.opts.legacyFile;
+    const existed = fs.existsSync(this.file) || (legacy !== undefined && fs.existsSync(legacy));
     fs.rmSync(this.file, { force: true });
+    if (legacy !== undefined) fs.rmSync(legacy, { force: true });
     // Temp files a crash left behind (older versions used one fixed name).
     const base = path.basename(this.file);
     const leftover = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:[0-9a-f]{24}\\.)?tmp$`);

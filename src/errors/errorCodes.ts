@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   xml_malformed: 'the input XML from splunkd is not well-formed: report it with the Splunk version',
   xml_unexpected_root: 'the input XML from splunkd has an unexpected root element: report it with the Splunk version',
   xml_missing_field: 'the input XML from splunkd lacks a required field: report it with the Splunk version',
+  input_name_invalid: 'an input named "." or ".." cannot be addressed through splunkd\'s REST API: rename the input',
   splunkd_unreachable: "splunkd's management port could not be reached: check that splunkd runs and its server URI",
   splunkd_tls: "splunkd's certificate failed verification: check sslRootCAPath in server.conf [sslConfig]",
   splunkd_timeout:

@@ -201,5 +201,6 @@ describe('CheckpointStore', () => {
     const odd = checkpointFileName('../etc/passwd');
     assert.ok(!odd.includes('/') && !odd.startsWith('.'));
     assert.notEqual(checkpointFileName('a/b'), checkpointFileName('a_b'));
+    assert.notEqual(checkpointFileName('team/a'), checkpointFileName('team_a-65f838a2fbff'));
   });
 });
