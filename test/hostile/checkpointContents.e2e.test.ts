@@ -51,7 +51,10 @@ describe('hostile input: a checkpoint with a valid checksum but nonsense content
     assert.equal(r.code, 1, r.stderr);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
     assert.equal(errors.length, 1, r.stderr);
-    assert.match(errors[0] as string, /^ERROR input=acme the checkpoint file .*acme\.checkpoint is damaged: .*valid checksum but .*cursor\.startAt.*not an ISO-8601 date-time.*checkpoint reset.*code=checkpoint_corrupt/);
+    assert.match(
+      errors[0] as string,
+      /^ERROR input=acme the checkpoint file .*acme\.checkpoint is damaged: .*valid checksum but .*cursor\.startAt.*not an ISO-8601 date-time.*checkpoint reset.*code=checkpoint_corrupt/,
+    );
     assert.doesNotMatch(r.stderr, /\(400\)/);
     assert.equal(asana.stats().requests, before, 'nothing fetched');
   });

@@ -28,7 +28,13 @@ describe('hostile input: input names (e2e, through the launcher)', function () {
   const run = (name: string): Promise<ChildResult> =>
     runLauncher(
       [],
-      inputXml({ checkpointDir: dir, name, params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url }, serverUri: splunkd.uri, sessionKey: SESSION_KEY }),
+      inputXml({
+        checkpointDir: dir,
+        name,
+        params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url },
+        serverUri: splunkd.uri,
+        sessionKey: SESSION_KEY,
+      }),
     );
 
   for (const name of ['.', '..']) {
@@ -46,7 +52,10 @@ describe('hostile input: input names (e2e, through the launcher)', function () {
   it('an input named "..." is fine: the mask edit reaches exactly that input', async () => {
     const r = await run('...');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(splunkd.inputEdits.map((e) => e.name), ['...']);
+    assert.deepEqual(
+      splunkd.inputEdits.map((e) => e.name),
+      ['...'],
+    );
   });
 
   it('"team/a" and "team_a-65f838a2fbff" keep separate checkpoints: each collects every event', async () => {
@@ -55,7 +64,7 @@ describe('hostile input: input names (e2e, through the launcher)', function () {
     assert.equal(parseEventStream(first.stdout).length, 4);
     const second = await run('team_a-65f838a2fbff');
     assert.equal(second.code, 0, second.stderr);
-    assert.equal(parseEventStream(second.stdout).length, 4, 'the second input collected nothing: it shared the first one\'s checkpoint');
+    assert.equal(parseEventStream(second.stdout).length, 4, "the second input collected nothing: it shared the first one's checkpoint");
     assert.ok(fs.existsSync(path.join(dir, 'team_a-65f838a2fbff.checkpoint')), 'a plain name keeps its file where it always was');
   });
 

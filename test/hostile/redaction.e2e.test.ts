@@ -37,11 +37,23 @@ describe('hostile input: an error body that echoes the token back escaped (e2e, 
   afterEach(() => asana.close());
 
   const run = () =>
-    runLauncher([], inputXml({ checkpointDir: tempDir('hostile-redact-'), name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, log_level: 'DEBUG' } }), {
-      env: { ...process.env, ASANA_AUDIT_LOG_FILE: logFile },
-    });
+    runLauncher(
+      [],
+      inputXml({
+        checkpointDir: tempDir('hostile-redact-'),
+        name: 'acme',
+        params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, log_level: 'DEBUG' },
+      }),
+      {
+        env: { ...process.env, ASANA_AUDIT_LOG_FILE: logFile },
+      },
+    );
   const leaks = (where: Record<string, string>): string[] =>
-    Object.entries(where).flatMap(([w, text]) => Object.entries(FORMS).filter(([, form]) => text.includes(form)).map(([name]) => `${w} holds the ${name} token`));
+    Object.entries(where).flatMap(([w, text]) =>
+      Object.entries(FORMS)
+        .filter(([, form]) => text.includes(form))
+        .map(([name]) => `${w} holds the ${name} token`),
+    );
 
   it('a retried 500 that echoes it: the WARN line and the log file hold no form of the token', async () => {
     asana.scriptFaults([{ kind: 'status', status: 500, body: echoBody(), contentType: 'application/json' }]);

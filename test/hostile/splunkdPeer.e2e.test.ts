@@ -6,7 +6,11 @@ import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } fr
 const TOKEN = 'hostile-splunkd-token-7e9a1c3b5d';
 const SESSION_KEY = 'hostile-splunkd-session-2b4d6f8a';
 /** What a single sign-on portal or an intercepting proxy answers instead of splunkd. */
-const SSO_PAGE = { status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><html><body><form action="/sso/login">Sign in</form></body></html>' };
+const SSO_PAGE = {
+  status: 200,
+  contentType: 'text/html; charset=utf-8',
+  body: '<!doctype html><html><body><form action="/sso/login">Sign in</form></body></html>',
+};
 /** A run that blocks is killed after this long and reported as hung. */
 const HUNG_MS = 20_000;
 
@@ -89,7 +93,10 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     assert.equal(r.code, 1, r.stderr);
     const errors = errorLines(r);
     assert.equal(errors.length, 1, r.stderr);
-    assert.match(errors[0] as string, /^ERROR input=acme splunkd's answer while creating the entry in storage\/passwords is larger than 1 MB.*code=splunkd_bad_answer/);
+    assert.match(
+      errors[0] as string,
+      /^ERROR input=acme splunkd's answer while creating the entry in storage\/passwords is larger than 1 MB.*code=splunkd_bad_answer/,
+    );
     assert.deepEqual(splunkd.inputEdits, []);
   });
 

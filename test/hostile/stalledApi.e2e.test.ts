@@ -20,7 +20,11 @@ describe('hostile input: an API that never moves on (e2e, through the launcher)'
 
   const run = (): Promise<ChildResult & { hung: boolean }> => {
     let hung = false;
-    const xml = inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, max_requests_per_minute: '1500' } });
+    const xml = inputXml({
+      checkpointDir: dir,
+      name: 'acme',
+      params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, max_requests_per_minute: '1500' },
+    });
     return runLauncher([], xml, {
       onSpawn: (child) => {
         const timer = setTimeout(() => {

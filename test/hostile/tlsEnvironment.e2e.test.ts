@@ -31,7 +31,11 @@ describe('hostile input: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment turns
   const run = (params: Record<string, string> = {}, env: NodeJS.ProcessEnv = INSECURE_ENV): Promise<ChildResult> =>
     runLauncher(
       [],
-      inputXml({ checkpointDir: tempDir('hostile-tls-'), name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, ...params } }),
+      inputXml({
+        checkpointDir: tempDir('hostile-tls-'),
+        name: 'acme',
+        params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, ...params },
+      }),
       { env: { ...process.env, ...env } },
     );
   const assertLevelled = (r: { stderr: string }) => {
@@ -52,7 +56,10 @@ describe('hostile input: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment turns
     assertLevelled(r);
     const warns = r.stderr.split('\n').filter((l) => /NODE_TLS_REJECT_UNAUTHORIZED/.test(l));
     assert.equal(warns.length, 1, r.stderr);
-    assert.match(warns[0] as string, /^WARN NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment and has no effect: .*certificates are always verified.*remove it/);
+    assert.match(
+      warns[0] as string,
+      /^WARN NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment and has no effect: .*certificates are always verified.*remove it/,
+    );
   });
 
   it('the same holds through a proxy tunnel', async () => {
@@ -82,13 +89,30 @@ describe('hostile input: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment turns
     try {
       const { port } = hec.address() as AddressInfo;
       const args = [
-        'poll', '--workspace', plainAsana.workspaceGid, '--base-url', plainAsana.url, '--checkpoint', `${tempDir('hostile-tls-hec-')}/acme.checkpoint`,
-        '--output', 'hec', '--hec-url', `https://127.0.0.1:${port}`, '--index', 'main',
+        'poll',
+        '--workspace',
+        plainAsana.workspaceGid,
+        '--base-url',
+        plainAsana.url,
+        '--checkpoint',
+        `${tempDir('hostile-tls-hec-')}/acme.checkpoint`,
+        '--output',
+        'hec',
+        '--hec-url',
+        `https://127.0.0.1:${port}`,
+        '--index',
+        'main',
       ];
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
         const child = spawn(LAUNCHER, args, {
           cwd: tempDir('hostile-tls-cwd-'),
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ASANA_TOKEN: TOKEN, SPLUNK_HEC_TOKEN: HEC_TOKEN, ...INSECURE_ENV, ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}) },
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            ASANA_TOKEN: TOKEN,
+            SPLUNK_HEC_TOKEN: HEC_TOKEN,
+            ...INSECURE_ENV,
+            ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
+          },
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';

@@ -27,7 +27,11 @@ describe('hostile input: URLs that would leak the token or mangle requests (e2e,
 
   const run = (params: Record<string, string>): Promise<ChildResult & { hung: boolean }> => {
     let hung = false;
-    const xml = inputXml({ checkpointDir: tempDir('hostile-url-'), name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, ...params } });
+    const xml = inputXml({
+      checkpointDir: tempDir('hostile-url-'),
+      name: 'acme',
+      params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, ...params },
+    });
     return runLauncher([], xml, {
       onSpawn: (child) => {
         const timer = setTimeout(() => {
@@ -39,7 +43,13 @@ describe('hostile input: URLs that would leak the token or mangle requests (e2e,
     }).then((r) => ({ ...r, hung }));
   };
   const cli = (args: string[]): Promise<ChildResult> =>
-    runLauncher(['check', '--workspace', asana.workspaceGid, ...args], '', { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ASANA_TOKEN: TOKEN, ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}) } });
+    runLauncher(['check', '--workspace', asana.workspaceGid, ...args], '', {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ASANA_TOKEN: TOKEN,
+        ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
+      },
+    });
   const refused = (r: ChildResult & { hung?: boolean }, pattern: RegExp) => {
     assert.equal(r.hung ?? false, false, 'the run did not end');
     assert.equal(r.code, 1, r.stderr);
@@ -63,7 +73,10 @@ describe('hostile input: URLs that would leak the token or mangle requests (e2e,
       proxy = await startForwardProxy({ listenHost: lan });
       const r = await run({ proxy_url: proxy.url });
       assert.deepEqual(proxy.forwarded, [], 'the proxy saw no request (it would have carried the bearer token in clear text)');
-      refused(r, /^ERROR input=acme invalid setting proxy_url: .*plain http to a host other than this machine.*api_base_url is plain http.*token would cross the network unencrypted/);
+      refused(
+        r,
+        /^ERROR input=acme invalid setting proxy_url: .*plain http to a host other than this machine.*api_base_url is plain http.*token would cross the network unencrypted/,
+      );
     });
 
     it('is refused on the command line naming --proxy', async function () {

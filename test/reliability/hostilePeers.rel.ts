@@ -104,7 +104,9 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
       for (let i = 0; i < scaled(3); i++) {
         for (const viaProxy of [false, true]) {
           tried++;
-          const r = await launch(xml({ params: { api_base_url: impostor.url, ...(viaProxy ? { proxy_url: proxy.url } : {}) } }), { NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+          const r = await launch(xml({ params: { api_base_url: impostor.url, ...(viaProxy ? { proxy_url: proxy.url } : {}) } }), {
+            NODE_TLS_REJECT_UNAUTHORIZED: '0',
+          });
           unlevelled += r.stderr.split('\n').filter((l) => l !== '' && !/^(DEBUG|INFO|WARN|ERROR) /.test(l)).length;
         }
       }
@@ -174,7 +176,13 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
           tried++;
           echoing.scriptFaults([{ kind: 'status', status, body, contentType: 'application/json' }]);
           const r = await launch(
-            inputXml({ checkpointDir: tempDir('rel-echo-'), name: 'acme', params: { workspace_gid: echoing.workspaceGid, token, api_base_url: echoing.url }, serverUri: splunkd.uri, sessionKey: SESSION_KEY }),
+            inputXml({
+              checkpointDir: tempDir('rel-echo-'),
+              name: 'acme',
+              params: { workspace_gid: echoing.workspaceGid, token, api_base_url: echoing.url },
+              serverUri: splunkd.uri,
+              sessionKey: SESSION_KEY,
+            }),
             { ASANA_AUDIT_LOG_FILE: logFile },
           );
           leaks += forms.filter((f) => r.stderr.includes(f) || r.stdout.includes(f)).length;
