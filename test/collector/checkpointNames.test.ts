@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkpointFileName, legacyCheckpointFileName } from '../../src/collector/checkpointNames.js';
+import { checkpointFileName } from '../../src/collector/checkpointStore.js';
 
 /** Names built from the characters that matter: plain ones, the escape, the digest marker, separators and non-ASCII. */
 const nameChars = fc.constantFrom('a', 'Z', '0', '9', '.', '_', '-', '%', '~', '/', '\\', ' ', ':', 'é', '😀', '2', 'F');
@@ -15,11 +15,9 @@ describe('checkpoint file names', () => {
     assert.equal(checkpointFileName('acme'), 'acme.checkpoint');
     assert.equal(checkpointFileName('team_a-65f838a2fbff'), 'team_a-65f838a2fbff.checkpoint');
     assert.equal(checkpointFileName('prod.eu-1'), 'prod.eu-1.checkpoint');
-    assert.equal(legacyCheckpointFileName('acme'), undefined);
   });
 
   it('gives "team/a" and "team_a-65f838a2fbff" different files (they shared one)', () => {
-    assert.equal(legacyCheckpointFileName('team/a'), 'team_a-65f838a2fbff.checkpoint');
     assert.equal(checkpointFileName('team/a'), 'team%2Fa.checkpoint');
     assert.notEqual(checkpointFileName('team/a'), checkpointFileName('team_a-65f838a2fbff'));
   });
