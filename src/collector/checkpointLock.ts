@@ -10,7 +10,10 @@ import { createExclusive, readRegularFile, removeQuietly, unpredictableName } fr
  */
 export const LOCK_LEASE_MS = 10 * 60_000;
 export const HEARTBEAT_MS = 60_000;
-/** A takeover claim older than this was left by a collector that died mid-takeover. */
+/**
+ * A takeover claim names its collector like a lock does; one whose collector no longer runs here,
+ * or older than this (a collector on another host), was left by a collector that died mid-takeover.
+ */
 const CLAIM_ABANDONED_MS = 30_000;
 
 /** Who holds a lock: enough to tell whether that exact process still runs. */
@@ -180,7 +183,7 @@ export class CheckpointLock {
         if (!current) continue;
         const verdict = judgeLock(decodeHolder(current.text), current.mtimeMs, this.facts);
         if (verdict.held) throw new LockHeldError(verdict.why);
-        this.takeOver(current.text, verdict.why);
+        this.takeOver(current.text, verdict.why, mine);
       }
     } finally {
       removeQuietly(tmp);
@@ -189,22 +192,32 @@ export class CheckpointLock {
   }
 
   /** Moves the stale lock whose text is `stale` out of the way, if this process wins the claim on it. */
-  private takeOver(stale: string, why: string): void {
+  private takeOver(stale: string, why: string, mine: string): void {
     const claim = `${this.file}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
     try {
-      createExclusive(claim, String(process.pid));
+      // The claim names this collector like a lock, so a claim left by a SIGKILL is told from a live one.
+      createExclusive(claim, mine);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const claimed = readRegularFile(claim);
-      if (claimed && this.facts.now() - claimed.mtimeMs > CLAIM_ABANDONED_MS) removeQuietly(claim);
-      else throw new LockHeldError('another collector taking over a stale lock at this moment');
+      if (!claimed) return; // gone meanwhile: try again
+      const claimant = judgeLock(decodeHolder(claimed.text), claimed.mtimeMs, this.facts);
+      if (claimant.held && this.facts.now() - claimed.mtimeMs <= CLAIM_ABANDONED_MS) {
+        throw new LockHeldError('another collector taking over a stale lock at this moment');
+      }
+      this.moveAsideIfStill(claim, claimed.text);
       return;
     }
     try {
       // Re-verify under the claim: the lock must still be the one judged stale.
       if (readRegularFile(this.file)?.text !== stale) return;
       const aside = unpredictableName(this.file, '.stale');
-      fs.renameSync(this.file, aside);
+      try {
+        fs.renameSync(this.file, aside);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // moved by another collector: try again
+        throw e;
+      }
       const moved = readRegularFile(aside)?.text;
       if (moved !== stale) {
         // A new lock slipped in between the check and the move: put it back.
@@ -220,6 +233,28 @@ export class CheckpointLock {
     } finally {
       removeQuietly(claim);
     }
+  }
+
+  /**
+   * Removes `file` only if it still holds `text`: it is renamed aside first (atomic), and put back
+   * when what moved is not what was judged (a newer claim slipped in). Two collectors clearing one
+   * abandoned claim at once thus never remove a live claim made after it.
+   */
+  private moveAsideIfStill(file: string, text: string): void {
+    const aside = unpredictableName(file, '.stale');
+    try {
+      fs.renameSync(file, aside);
+    } catch {
+      return; // already moved by another collector
+    }
+    if (readRegularFile(aside)?.text !== text) {
+      try {
+        fs.linkSync(aside, file);
+      } catch {
+        /* the path was taken again meanwhile; that one stands */
+      }
+    }
+    removeQuietly(aside);
   }
 
   private startHeartbeat(): void {

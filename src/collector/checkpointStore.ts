@@ -169,10 +169,10 @@ export class CheckpointStore {
 
   /** Deletes the checkpoint: the input starts over from start_at on its next run. */
   reset(): boolean {
-    const legacy = this.opts.legacyFile;
-    const existed = fs.existsSync(this.file) || (legacy !== undefined && fs.existsSync(legacy));
+    // An earlier version's file was moved here when the lock was taken; one still beside it
+    // belongs to another input of that name, so it is left alone.
+    const existed = fs.existsSync(this.file);
     fs.rmSync(this.file, { force: true });
-    if (legacy !== undefined) fs.rmSync(legacy, { force: true });
     // Temp files a crash left behind (older versions used one fixed name).
     const base = path.basename(this.file);
     const leftover = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:[0-9a-f]{24}\\.)?tmp$`);

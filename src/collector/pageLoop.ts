@@ -79,7 +79,7 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
       // Only pages asked for by offset count: a query without one (a new cursor, a resume from the
       // mark, a window just split) legitimately starts by reading the mark's events again.
       idlePages++;
-      sameOffsetEachTime &&= query.offset !== undefined && page.nextOffset === query.offset;
+      sameOffsetEachTime &&= page.nextOffset === query.offset;
       if (idlePages >= noProgressAllowance(s.cursor.mark, deps.base.limit)) {
         // The offset led nowhere: drop it, so the next run resumes from the mark (the newest delivered event).
         s.cursor = { ...s.cursor, offset: null };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +50,38 @@ describe('the checkpoint lock\'s takeover rules', () => {
     assert.match(mine ?? '', /^\d+$/);
     assert.equal(processStart(process.ppid) !== undefined, true);
     assert.equal(processStart(2 ** 22 + 7), undefined);
+  });
+
+  it('a takeover claim left by a collector killed mid-takeover does not turn the next one away', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-claim-'));
+    const file = path.join(dir, 'a.lock');
+    // A stale lock (its pid no longer runs) and the claim a collector made on it just before it was killed.
+    const stale = encodeHolder({ pid: 4242, start: '777', boot: 'b1', host: 'h1', nonce: 'n' });
+    fs.writeFileSync(file, stale);
+    const claim = `${file}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+    fs.writeFileSync(claim, encodeHolder({ pid: 5151, start: '888', boot: 'b1', host: 'h1', nonce: 'c' }));
+    const taken: string[] = [];
+    const lock = new CheckpointLock(file, facts({ startOf: (pid) => (pid === process.pid ? '1' : undefined) }), (why) => taken.push(why));
+    lock.acquire();
+    assert.equal(decodeHolder(fs.readFileSync(file, 'utf8')).pid, process.pid);
+    assert.deepEqual(taken, ['pid 4242 no longer runs']);
+    lock.release();
+    assert.deepEqual(fs.readdirSync(dir), [], 'neither the claim nor anything else is left');
+  });
+
+  it("a claim whose collector still runs is respected, and one from an older version is judged by its pid", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-claim-live-'));
+    const file = path.join(dir, 'a.lock');
+    const stale = encodeHolder({ pid: 4242, start: '777', boot: 'b1', host: 'h1', nonce: 'n' });
+    fs.writeFileSync(file, stale);
+    const claim = `${file}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+    fs.writeFileSync(claim, encodeHolder({ pid: 5151, start: '888', boot: 'b1', host: 'h1', nonce: 'c' }));
+    const alive = facts({ startOf: (pid) => (pid === 5151 ? '888' : pid === process.pid ? '1' : undefined) });
+    assert.throws(() => new CheckpointLock(file, alive).acquire(), /taking over a stale lock at this moment/);
+    fs.writeFileSync(claim, '5151');
+    const lock = new CheckpointLock(file, facts({ startOf: (pid) => (pid === process.pid ? '1' : undefined) }));
+    lock.acquire();
+    lock.release();
   });
 
   it('refreshes its heartbeat only on its own lock, and removes only its own lock', () => {

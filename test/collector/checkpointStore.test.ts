@@ -143,6 +143,42 @@ describe('CheckpointStore', () => {
     assert.equal(fs.statSync(store.file).mode & 0o077, 0, 'readable by the owner only');
   });
 
+  it("reads an earlier version's file where it is without the lock, moves it under the lock, and a reset deletes it there", () => {
+    const dir = tempDir();
+    const legacyFile = path.join(dir, 'team_a-65f838a2fbff.checkpoint');
+    fs.writeFileSync(legacyFile, encodeCheckpointFile([sample(4)]));
+    const file = path.join(dir, 'team%2Fa.checkpoint');
+    assert.equal(new CheckpointStore({ file, legacyFile, logger: silentLogger }).load()?.generation, 4, 'show reads it in place');
+    assert.ok(fs.existsSync(legacyFile), 'nothing moved without the lock');
+    const store = new CheckpointStore({ file, legacyFile, logger: silentLogger });
+    store.lock();
+    try {
+      assert.equal(fs.existsSync(legacyFile), false);
+      assert.equal(store.load()?.generation, 4);
+      assert.equal(store.reset(), true);
+    } finally {
+      store.unlock();
+    }
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it("leaves an earlier version's file alone once the input has its own", () => {
+    const dir = tempDir();
+    const legacyFile = path.join(dir, 'team_a-65f838a2fbff.checkpoint');
+    const file = path.join(dir, 'team%2Fa.checkpoint');
+    fs.writeFileSync(legacyFile, encodeCheckpointFile([sample(4)]));
+    fs.writeFileSync(file, encodeCheckpointFile([sample(9)]));
+    const store = new CheckpointStore({ file, legacyFile, logger: silentLogger });
+    store.lock();
+    try {
+      assert.equal(store.load()?.generation, 9);
+      store.reset();
+    } finally {
+      store.unlock();
+    }
+    assert.deepEqual(fs.readdirSync(dir), ['team_a-65f838a2fbff.checkpoint'], 'another input of that plain name may own it');
+  });
+
   it('falls back to the previous generation with a WARN when the newest is damaged', () => {
     const dir = tempDir();
     const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
