@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { createExclusive, readRegularFile, removeQuietly, unpredictableName } from './safeFiles.js';
 
 /**
@@ -175,6 +176,7 @@ export class CheckpointLock {
           fs.linkSync(tmp, this.file);
           this.heldText = mine;
           this.startHeartbeat();
+          this.clearAbandonedClaims();
           return;
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -232,6 +234,33 @@ export class CheckpointLock {
       removeQuietly(aside);
     } finally {
       removeQuietly(claim);
+    }
+  }
+
+  /**
+   * A collector killed after moving a stale lock aside but before removing its claim leaves a
+   * claim no later takeover looks at (it is named after that old lock): the lock's new holder
+   * clears such claims whose collector no longer runs.
+   */
+  private clearAbandonedClaims(): void {
+    const dir = path.dirname(this.file);
+    const prefix = `${path.basename(this.file)}.takeover-`;
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix) && /^[0-9a-f]{16}$/.test(n.slice(prefix.length)));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const claim = path.join(dir, name);
+      try {
+        const claimed = readRegularFile(claim);
+        if (!claimed) continue;
+        const claimant = judgeLock(decodeHolder(claimed.text), claimed.mtimeMs, this.facts);
+        if (!claimant.held || this.facts.now() - claimed.mtimeMs > CLAIM_ABANDONED_MS) this.moveAsideIfStill(claim, claimed.text);
+      } catch {
+        /* not a regular file, or gone: leave it */
+      }
     }
   }
 

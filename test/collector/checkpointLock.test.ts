@@ -69,6 +69,19 @@ describe('the checkpoint lock\'s takeover rules', () => {
     assert.deepEqual(fs.readdirSync(dir), [], 'neither the claim nor anything else is left');
   });
 
+  it('a claim left behind after its stale lock was already moved aside is cleared by the next holder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-claim-orphan-'));
+    const file = path.join(dir, 'a.lock');
+    const orphan = `${file}.takeover-0123456789abcdef`;
+    fs.writeFileSync(orphan, encodeHolder({ pid: 5151, start: '888', boot: 'b1', host: 'h1', nonce: 'c' }));
+    const live = `${file}.takeover-fedcba9876543210`;
+    fs.writeFileSync(live, encodeHolder({ pid: 6161, start: '999', boot: 'b1', host: 'h1', nonce: 'd' }));
+    const lock = new CheckpointLock(file, facts({ startOf: (pid) => (pid === process.pid ? '1' : pid === 6161 ? '999' : undefined) }));
+    lock.acquire();
+    lock.release();
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(live)], 'only the claim of a collector that still runs is kept');
+  });
+
   it("a claim whose collector still runs is respected, and one from an older version is judged by its pid", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-claim-live-'));
     const file = path.join(dir, 'a.lock');
