@@ -2,9 +2,11 @@ import { CodedError } from '../errors/codedError.js';
 import type { Mark } from './checkpoint.js';
 
 /**
- * Pages asked for by offset, in a row, that bring no new event and do not end the stream, before
- * the run gives up on an API that never moves on (the same offset back, or fresh offsets over
- * events already delivered). An empty page is not one of them: it ends the stream as caught up.
+ * Pages asked for by offset that bring no new event and do not end the stream, in a row (since
+ * the last page with a new event, or the last query without an offset, which starts over at the
+ * mark), before the run gives up on an API that never moves on (the same offset back, or fresh
+ * offsets over events already delivered). An empty page is not one of them: it ends the stream
+ * as caught up.
  */
 export const NO_PROGRESS_PAGES = 10;
 

@@ -72,12 +72,13 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
       s.done = true;
       return;
     }
-    if (fresh.length > 0) {
+    if (fresh.length > 0 || query.offset === undefined) {
+      // A query without an offset (a new cursor, a resume from the mark, a window just split)
+      // starts over at the mark and legitimately reads the mark's events again: the allowance
+      // counts from there. Such restarts are bounded (offset resumes, window splits).
       idlePages = 0;
       sameOffsetEachTime = true;
-    } else if (query.offset !== undefined) {
-      // Only pages asked for by offset count: a query without one (a new cursor, a resume from the
-      // mark, a window just split) legitimately starts by reading the mark's events again.
+    } else {
       idlePages++;
       sameOffsetEachTime &&= page.nextOffset === query.offset;
       if (idlePages >= noProgressAllowance(s.cursor.mark, deps.base.limit)) {
