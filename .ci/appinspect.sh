@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs Splunk AppInspect (cloud tags, precert mode) on the package `npm run package` wrote.
+# Runs Splunk AppInspect (cloud tags, precert mode) on a package `npm run package` wrote.
 # Exits non-zero when AppInspect reports any failure or error, or cannot run at all.
 # Usage: .ci/appinspect.sh [path/to/package.tgz]   (default: dist/TA-asana-audit-log-<version>.tgz)
+# The report goes to dist/appinspect-<package name>.json, its output to the same name .log.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 VENV=.venv
-REPORT=dist/appinspect.json
 
 if [ "$#" -ge 1 ]; then
   PACKAGE=$1
@@ -35,14 +35,18 @@ if ! "$VENV/bin/python" -c 'import magic' >/dev/null 2>&1; then
 fi
 
 mkdir -p dist
+name=$(basename "$PACKAGE" .tgz)
+REPORT=dist/appinspect-$name.json
+LOG=dist/appinspect-$name.log
 rm -f "$REPORT"
 "$VENV/bin/splunk-appinspect" inspect "$PACKAGE" \
-  --mode precert --included-tags cloud --output-file "$REPORT" >dist/appinspect.log 2>&1 || true
+  --mode precert --included-tags cloud --output-file "$REPORT" >"$LOG" 2>&1 || true
 if [ ! -s "$REPORT" ]; then
   echo "appinspect: no report was written; its output follows" >&2
-  cat dist/appinspect.log >&2
+  cat "$LOG" >&2
   exit 2
 fi
+echo "appinspect: $PACKAGE"
 
 "$VENV/bin/python" - "$REPORT" <<'PY'
 import json, sys

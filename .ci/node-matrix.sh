@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the end-to-end suite once per supported Node.js major, with the bundled program run by
-# that Node: the launcher takes ASANA_AUDIT_LOG_NODE first. Mocha itself stays on the CI's node.
+# that Node: the launcher takes ASANA_AUDIT_LOG_NODE first. This is the runtime-less app (the
+# repository's bin/ has no runtime/): what hosts that bring their own Node run. Mocha itself stays
+# on the CI's node.
 # The node binaries come from the npm registry's `node` package through npx (cached after the
 # first run). Needs a build (npm test or npm run build) first.
 # Usage: .ci/node-matrix.sh [major ...]   (default: 20 22 24)

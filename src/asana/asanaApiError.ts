@@ -1,5 +1,5 @@
 import { CodedError } from '../errors/codedError.js';
-import { describeCode, type ErrorCode } from '../errors/errorCodes.js';
+import { causeAndFix, type ErrorCode, withDetails } from '../errors/errorCodes.js';
 
 /**
  * The failures of the Asana Audit Log API; their cause-and-fix texts are in errors/errorCodes.ts.
@@ -11,6 +11,7 @@ export const ASANA_ERROR_CODES = [
   'payment_required',
   'forbidden',
   'not_found',
+  'endpoint_not_found',
   'legal_unavailable',
   'rate_limited',
   'server_error',
@@ -31,6 +32,8 @@ export interface AsanaErrorInit {
   /** Whether trying the same request again can succeed. */
   retryable: boolean;
   detail?: string;
+  /** The base URL the request went to, so a message names what was actually tried. */
+  target?: string;
 }
 
 export class AsanaApiError extends CodedError<AsanaErrorCode> {
@@ -38,7 +41,7 @@ export class AsanaApiError extends CodedError<AsanaErrorCode> {
   readonly apiMessage?: string;
 
   constructor(init: AsanaErrorInit) {
-    super(init.code, describeCode(init.code, asanaSaid(init.apiMessage), init.detail), {
+    super(init.code, (names) => withDetails(causeAndFix(init.code, names, init.target), asanaSaid(init.apiMessage), init.detail), {
       retryable: init.retryable,
       throttled: init.code === 'rate_limited',
       retryAfterMs: init.retryAfterSeconds === undefined ? undefined : init.retryAfterSeconds * 1000,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import Bottleneck from 'bottleneck';
-import type { PageSource } from '../collector/ports.js';
+import type { FetchOptions, PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { secretForms } from '../logging/redactor.js';
 import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
@@ -64,7 +64,14 @@ interface PreparedRequest {
   path: string;
   query: string;
   sentOffset: boolean;
+  /** Bottleneck priority: 0 goes first, 9 last. */
+  priority: number;
 }
+
+/** Bottleneck's default priority, for every request but the background re-read. */
+const NORMAL_PRIORITY = 5;
+/** The re-read of late events queues behind everything else. */
+const BACKGROUND_PRIORITY = 9;
 
 /**
  * The Audit Log API over HTTP. One limiter and one rate-limit gate serve every call in flight:
@@ -133,9 +140,9 @@ export class AuditLogClient implements PageSource {
     });
   }
 
-  async fetchPage(query: PageQuery): Promise<Page> {
+  async fetchPage(query: PageQuery, options: FetchOptions = {}): Promise<Page> {
     this.throwIfClosed();
-    const request = this.prepare(query);
+    const request = this.prepare(query, options.background ? BACKGROUND_PRIORITY : NORMAL_PRIORITY);
     return withRetries(() => this.attempt(request), {
       policy: this.policy,
       timeScale: this.timeScale,
@@ -189,6 +196,7 @@ export class AuditLogClient implements PageSource {
       try {
         // The gate is checked again inside the slot: a job queued before a 429 arrived must not go out.
         outcome = await this.limiter.schedule(
+          { priority: request.priority },
           (): Promise<Page | typeof GATED> => (this.gateIsClosed() ? Promise.resolve(GATED) : this.send(request)),
         );
       } catch (e) {
@@ -205,12 +213,12 @@ export class AuditLogClient implements PageSource {
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
-      response = await this.requests.run((signal) =>
-        this.http.get<string>(request.url, { signal, headers: { Authorization: `Bearer ${this.#token}` } }),
-      );
+      response = await this.requests.run((signal) => this.http.get<string>(request.url, { signal, headers: { Authorization: `Bearer ${this.#token}` } }));
     } catch (e) {
       const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
-      const error = this.closed ? closedError() : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded });
+      const error = this.closed
+        ? closedError()
+        : classifyTransportFailure({ code: failure.errno, deadlineExceeded: failure.deadlineExceeded, target: this.baseUrl });
       this.logger.debug('Asana request got no answer', {
         path: request.path,
         query: request.query,
@@ -231,6 +239,7 @@ export class AuditLogClient implements PageSource {
       retryAfter: headerOf(response, 'retry-after'),
       sentOffset: request.sentOffset,
       nowMs: Date.now(),
+      target: this.baseUrl,
     });
     if (error.code === 'rate_limited') {
       this.stats.rateLimited++;
@@ -256,7 +265,7 @@ export class AuditLogClient implements PageSource {
     return Date.now() < this.gateUntil;
   }
 
-  private prepare(query: PageQuery): PreparedRequest {
+  private prepare(query: PageQuery, priority: number): PreparedRequest {
     const params = new URLSearchParams();
     if (query.startAt !== undefined) params.set('start_at', query.startAt);
     if (query.endAt !== undefined) params.set('end_at', query.endAt);
@@ -268,7 +277,7 @@ export class AuditLogClient implements PageSource {
     if (query.offset !== undefined) params.set('offset', query.offset);
     const path = `/workspaces/${encodeURIComponent(query.workspaceGid)}/audit_log_events`;
     const search = params.toString();
-    return { url: `${this.baseUrl}${path}?${search}`, path, query: search, sentOffset: query.offset !== undefined };
+    return { url: `${this.baseUrl}${path}?${search}`, path, query: search, sentOffset: query.offset !== undefined, priority };
   }
 
   private throwIfClosed(): void {

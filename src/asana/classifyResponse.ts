@@ -17,6 +17,8 @@ export interface HttpFailure {
   sentOffset: boolean;
   /** Epoch milliseconds, to turn a Retry-After date into seconds. */
   nowMs: number;
+  /** The base URL asked, named in messages. */
+  target?: string;
 }
 
 const STATUS_CODES: Record<number, AsanaErrorCode> = {
@@ -27,6 +29,9 @@ const STATUS_CODES: Record<number, AsanaErrorCode> = {
   404: 'not_found',
   451: 'legal_unavailable',
 };
+
+/** Asana's 404 for a path it has no route for, as opposed to an unknown workspace. */
+const NO_ROUTE = /no matching route/i;
 
 /** Asana has not documented the stale-offset error; any 400 for an offset that talks about it counts. */
 const OFFSET_COMPLAINT = /offset|pagination/i;
@@ -72,8 +77,13 @@ export function classifyHttpFailure(failure: HttpFailure): AsanaApiError | Offse
     // Only a proxy answers 407: it wants credentials (plain-http targets go through it in absolute form).
     return new AsanaApiError({ code: 'network_error', status, retryable: false, detail: `${detail}: ${ERROR_CODES.ERR_PROXY_AUTH_REQUIRED}` });
   }
+  // A 404 that is not Asana's answer about a workspace (no route, or not Asana's error shape at
+  // all) means the base URL does not lead to the API.
+  if (status === 404 && (apiMessage === undefined || NO_ROUTE.test(apiMessage))) {
+    return new AsanaApiError({ code: 'endpoint_not_found', status, apiMessage, retryable: false, detail, target: failure.target });
+  }
   const known = STATUS_CODES[status];
-  if (known) return new AsanaApiError({ code: known, status, apiMessage, retryable: false, detail });
+  if (known) return new AsanaApiError({ code: known, status, apiMessage, retryable: false, detail, target: failure.target });
   if (status === 408) return new AsanaApiError({ code: 'timeout', status, apiMessage, retryable: true, detail });
   if (status >= 500 && status <= 599) {
     return new AsanaApiError({ code: 'server_error', status, apiMessage, retryable: true, detail });
@@ -103,6 +113,8 @@ export interface TransportFailure {
   code: string | undefined;
   /** The client's own deadline fired (the request was aborted by us, not by the peer). */
   deadlineExceeded: boolean;
+  /** The base URL asked, named in messages. */
+  target?: string;
 }
 
 /**
@@ -113,23 +125,25 @@ export interface TransportFailure {
 export function classifyTransportFailure(failure: TransportFailure): AsanaApiError {
   const code = failure.code !== undefined && /^[A-Za-z0-9_]{1,64}$/.test(failure.code) ? failure.code : undefined;
   const named = code ?? 'no error code';
+  const target = failure.target;
   if (failure.deadlineExceeded || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return new AsanaApiError({ code: 'timeout', retryable: true, detail: `no complete answer in time (${named})` });
+    return new AsanaApiError({ code: 'timeout', retryable: true, detail: `no complete answer in time (${named})`, target });
   }
   if (code !== undefined && isTlsFailure(code)) {
-    return new AsanaApiError({ code: 'tls_error', retryable: false, detail: `certificate check failed (${code})` });
+    return new AsanaApiError({ code: 'tls_error', retryable: false, detail: `certificate check failed (${code})`, target });
   }
   if (code !== undefined && isProxyErrorCode(code)) {
-    return new AsanaApiError({ code: 'network_error', retryable: code !== 'ERR_PROXY_AUTH_REQUIRED', detail: `${ERROR_CODES[code]} (${code})` });
+    return new AsanaApiError({ code: 'network_error', retryable: code !== 'ERR_PROXY_AUTH_REQUIRED', detail: `${ERROR_CODES[code]} (${code})`, target });
   }
   if (code !== undefined && BAD_BODY_CODES.has(code)) {
     return new AsanaApiError({
       code: 'invalid_response',
       retryable: true,
       detail: `the response body was cut short or unreadable (${code})`,
+      target,
     });
   }
-  return new AsanaApiError({ code: 'network_error', retryable: true, detail: `connection failed (${named})` });
+  return new AsanaApiError({ code: 'network_error', retryable: true, detail: `connection failed (${named})`, target });
 }
 
 function isProxyErrorCode(code: string): code is ProxyErrorCode {

@@ -4,6 +4,8 @@ import { registerCheckpointCommand } from './checkpointCommand.js';
 import { registerMockServerCommand } from './mockServerCommand.js';
 import { registerPollCommand } from './pollCommand.js';
 import type { ProcessIo } from '../runner/processIo.js';
+import { errorText } from '../errors/codedError.js';
+import { FLAG_NAMES } from '../errors/naming.js';
 import { VERSION } from './version.js';
 
 /** The commands people run: poll, check, checkpoint, mock-server. */
@@ -32,7 +34,7 @@ export async function runCommandLine(argv: string[], io: ProcessIo): Promise<num
       return 2;
     }
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    io.stderr.write(`ERROR ${(e as Error).message}\n`);
+    io.stderr.write(`ERROR ${errorText(e, FLAG_NAMES)}\n`);
     return (e as { code?: string }).code === 'commander.invalidArgument' ? 2 : 1;
   }
   return exitCode;

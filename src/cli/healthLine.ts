@@ -13,6 +13,8 @@ export class HealthTracker {
   private runs = 0;
   private failuresInRow = 0;
   private eventsTotal = 0;
+  /** Events only the re-read of late events found, over every run: how late Asana shows events. */
+  private lateEventsTotal = 0;
   private lastSuccessMs: number | undefined;
   private lastError: string | undefined;
   private readonly startedMs: number;
@@ -26,6 +28,7 @@ export class HealthTracker {
     if (outcome.status === 'ok') {
       this.failuresInRow = 0;
       this.eventsTotal += outcome.summary.events;
+      this.lateEventsTotal += outcome.summary.lateEvents;
       this.lastSuccessMs = this.now();
       this.lastError = undefined;
     } else if (outcome.status === 'failed') {
@@ -43,6 +46,7 @@ export class HealthTracker {
       runs: this.runs,
       failures_in_row: this.failuresInRow,
       events_total: this.eventsTotal,
+      late_events_total: this.lateEventsTotal,
       uptime_s: Math.round((this.now() - this.startedMs) / 1000),
       last_success: this.lastSuccessMs === undefined ? 'never' : new Date(this.lastSuccessMs).toISOString(),
       last_error: this.lastError,

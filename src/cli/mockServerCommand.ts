@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MOCK_TOKEN, DEFAULT_WORKSPACE_GID, startMockAsana, type MockAsana } from '../mock/server.js';
 
@@ -9,6 +11,23 @@ export interface MockServerCommandIo {
   started?: (mock: MockAsana) => void;
   /** Whether SIGINT/SIGTERM stop the server (default true). */
   handleSignals?: boolean;
+  /** How a person runs this program, for the command it prints (default: the launcher beside the bundle). */
+  program?: string;
+}
+
+/**
+ * The launcher beside the running bundle, by its absolute path (it works pasted anywhere: a
+ * clone, an app folder, an npm install), or the npm command's name when run some other way.
+ */
+function howToRunThisProgram(): string {
+  const bundle = process.argv[1];
+  const launcher = bundle ? path.join(path.dirname(bundle), process.platform === 'win32' ? 'asana_audit_log.cmd' : 'asana_audit_log.sh') : '';
+  return bundle && fs.existsSync(launcher) ? shellWord(launcher) : 'asana-audit-log';
+}
+
+/** Quoted for a POSIX shell when it needs to be. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 interface MockServerFlags {
@@ -20,6 +39,8 @@ interface MockServerFlags {
   rateLimit?: number;
   errorRate?: number;
   offsetTtl?: number;
+  lateShare?: number;
+  lateDelay: number;
   token?: string;
   workspace: string;
 }
@@ -33,9 +54,9 @@ const positiveNumber = (what: string) => (text: string) => {
   if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${what} must be a number of at least 0`);
   return n;
 };
-const probability = (text: string) => {
-  const n = positiveNumber('error rate')(text);
-  if (n > 1) throw new InvalidArgumentError('error rate must be from 0 to 1');
+const probability = (what: string) => (text: string) => {
+  const n = positiveNumber(what)(text);
+  if (n > 1) throw new InvalidArgumentError(`${what} must be from 0 to 1`);
   return n;
 };
 
@@ -50,8 +71,10 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
     .option('--rate <eps>', 'new events per second while running', positiveNumber('rate'))
     .option('--latency <ms>', 'delay added to every response', wholeNumber('latency'))
     .option('--rate-limit <perMinute>', 'requests per minute per token before 429', wholeNumber('rate limit'))
-    .option('--error-rate <p>', 'probability (0..1) of a 5xx answer', probability)
+    .option('--error-rate <p>', 'probability (0..1) of a 5xx answer', probability('error rate'))
     .option('--offset-ttl <ms>', 'page offsets expire after this many milliseconds', wholeNumber('offset TTL'))
+    .option('--late-share <p>', 'share (0..1) of new events that show up only --late-delay after their created_at', probability('late share'))
+    .option('--late-delay <ms>', 'how late those events show up', wholeNumber('late delay'), 40_000)
     .option('--token <token>', `accepted bearer token (default: env MOCK_ASANA_TOKEN, else ${DEFAULT_MOCK_TOKEN})`)
     .option('--workspace <gid>', 'workspace gid', DEFAULT_WORKSPACE_GID)
     .action(async (flags: MockServerFlags) => {
@@ -68,6 +91,7 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
         rateLimitPerMinute: flags.rateLimit,
         serverErrorRate: flags.errorRate,
         offsetTtlMs: flags.offsetTtl,
+        ...(flags.lateShare ? { lateEvents: { share: flags.lateShare, delayMs: flags.lateDelay } } : {}),
       });
       if (io.handleSignals ?? true) {
         const stop = () => {
@@ -78,10 +102,16 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       }
-      // Printed last: whoever reads the line may signal us at once.
-      // The token stays out of the output: it may be a real-looking secret taken from the environment.
-      (io.out ?? ((line) => process.stdout.write(`${line}\n`)))(
-        `Mock Asana Audit Log API at ${mock.url} workspace_gid=${mock.workspaceGid}`,
+      // A token from the environment may be a real-looking secret: it is named, not printed. The
+      // default and a --token one (already on the command line) are printed to be pasted.
+      const fromEnv = flags.token === undefined && env.MOCK_ASANA_TOKEN !== undefined;
+      const shownToken = fromEnv ? '"$MOCK_ASANA_TOKEN"' : shellWord(token);
+      const out = io.out ?? ((line) => process.stdout.write(`${line}\n`));
+      // Printed last: whoever reads these lines may signal us at once.
+      out(`Mock Asana Audit Log API at ${mock.url} workspace_gid=${mock.workspaceGid} token=${fromEnv ? '(from MOCK_ASANA_TOKEN)' : token}`);
+      out('Collect from it (in another terminal; Ctrl-C here stops the mock):');
+      out(
+        `  ASANA_TOKEN=${shownToken} ${io.program ?? howToRunThisProgram()} poll --base-url ${mock.url} --workspace ${mock.workspaceGid} --checkpoint mock.checkpoint > mock-events.ndjson`,
       );
       io.started?.(mock);
     });

@@ -8,11 +8,12 @@ import { NdjsonEventStream } from '../sinks/ndjson/ndjsonEventStream.js';
 import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
 import { CONNECTION_OPTIONS, type ConnectionFlags, settingsFromFlags } from './cliSettings.js';
 import { HealthTracker } from './healthLine.js';
-import { addHecOptions, type HecFlags, hecSettingsFromFlags, hecSinkFor } from './hecOptions.js';
+import { addHecOptions, type HecFlags, hecSettingsFromFlags, hecSinkFor, refuseHecFlagsWithoutHec } from './hecOptions.js';
 import { holdCheckpointLock } from '../runner/holdLock.js';
 import { isHecError } from '../sinks/hec/hecErrors.js';
 import type { HecSink } from '../sinks/hec/hecSink.js';
 import { progressReporter } from './progress.js';
+import { FLAG_NAMES } from '../errors/naming.js';
 import { runInput } from '../runner/runInput.js';
 import { installStopHandlers } from '../runner/stopSignals.js';
 
@@ -49,15 +50,17 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
     .option('--interval <seconds>', 'seconds between polls with --follow', seconds, 60);
   addHecOptions(cmd)
     .action(async (flags: PollFlags) => {
+      refuseHecFlagsWithoutHec(flags);
       const settings = settingsFromFlags(flags, io.env);
       const hecSettings = flags.output === 'hec' ? hecSettingsFromFlags(flags, io.env, settings.name) : undefined;
       const redactor = new Redactor();
       redactor.add(settings.token);
       redactor.add(proxyPasswordOf(settings.proxyUrl));
       redactor.add(hecSettings?.token);
+      redactor.add(proxyPasswordOf(hecSettings?.proxyUrl));
       const base = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
       const logger = base.forInput(settings.name);
-      const hecSink: HecSink | undefined = hecSettings ? hecSinkFor(hecSettings, logger) : undefined;
+      const hecSink: HecSink | undefined = hecSettings ? hecSinkFor(hecSettings, logger, { env: io.env }) : undefined;
       const sink: EventSink & { close(): Promise<void> } = hecSink ??
         (flags.format === 'xml'
           ? new XmlEventStream(io.stdout, { stanza: `asana_audit_log://${settings.name}` })
@@ -80,11 +83,12 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
           summaryLogger: base,
           shouldStop: stop.requested,
           onProgress: (p) => progress.update(p),
+          onProgressEnd: () => progress.done(),
           resetHint,
           lockHeld: lock !== undefined,
           env: io.env,
+          naming: FLAG_NAMES,
         });
-        progress.done();
         failed = outcome.status !== 'ok';
         if (flags.follow) {
           health.record(outcome);

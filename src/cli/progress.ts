@@ -21,9 +21,9 @@ export function progressReporter(out: NodeJS.WritableStream & { isTTY?: boolean 
         out.write(`INFO ${text}\n`);
       }
     },
-    /** Ends the in-place line so the next log line starts clean. */
+    /** Clears the in-place line, so the next log line (the summary) starts on a clean one. */
     done(): void {
-      if (shown) out.write('\n');
+      if (shown) out.write('\r\x1b[K');
       shown = false;
     },
   };

@@ -34,6 +34,17 @@ export const windowSchema = cursorSchema
   .refine((w) => w.startAt === undefined || Date.parse(w.startAt) <= Date.parse(w.endAt), { message: 'a window must not end before it starts', path: ['endAt'] });
 export type Window = z.infer<typeof windowSchema>;
 
+/**
+ * The re-read of late events. Everything created before `from` was read when it was already
+ * older than late_event_minutes, or re-read since. `stretch` is the re-read under way: a window
+ * `[from, endAt)` with its own offset and mark.
+ */
+export const trailSchema = z.object({
+  from: z.string(),
+  stretch: windowSchema.optional(),
+});
+export type Trail = z.infer<typeof trailSchema>;
+
 /** Version 1 had the live cursor only. Kept to read files written by earlier versions. */
 const checkpointV1Schema = z.object({
   version: z.literal(1),
@@ -57,6 +68,8 @@ export const checkpointSchema = z.object({
   filters: filtersSchema,
   cursor: cursorSchema,
   windows: z.array(windowSchema),
+  /** Absent when late_event_minutes is 0, and in files written before it existed. */
+  trail: trailSchema.optional(),
   eventsEmitted: z.number().int().nonnegative(),
   savedAt: isoInstant,
 });
@@ -77,6 +90,21 @@ const lineSchema = z.object({ sum: z.string(), checkpoint: z.unknown() });
 
 function checksum(json: string): string {
   return createHash('sha256').update(json).digest('hex').slice(0, 32);
+}
+
+/** Every line of a checkpoint file starts so; a line cut short by a crash still does. */
+const LINE_START = Buffer.from('{"sum":"');
+
+/**
+ * Whether a file is one of our checkpoints, from its name and first bytes. Under a checkpoint's
+ * name (`<input>.checkpoint`, the name the add-on gives every checkpoint) a file is ours whatever it
+ * holds: bytes a crash or a disk damaged there make a damaged checkpoint, which the run must report
+ * as such and `checkpoint reset` must be able to remove. Under any other name only the format's
+ * own first bytes count, so a command pointed at an NDJSON output or a note refuses it.
+ */
+export function isCheckpointHead(head: Buffer, fileName: string): boolean {
+  if (fileName.endsWith('.checkpoint')) return true;
+  return head.length >= LINE_START.length && head.subarray(0, LINE_START.length).equals(LINE_START);
 }
 
 export function encodeGeneration(cp: Checkpoint): string {

@@ -1,10 +1,13 @@
 import type { Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
-import { drainStreams } from './drainStreams.js';
+import { type DrainOptions, drainStreams } from './drainStreams.js';
 import { type Checkpoint, sameIdentity } from './checkpoint.js';
 import { queryFor } from './cursor.js';
-import type { CheckpointPort, EventSink, PageSource } from './ports.js';
+import { EmittedGids } from './emittedGids.js';
+import type { RereadOptions } from './lateEventLedger.js';
+import type { CheckpointPort, EmittedLogPort, EventSink, PageSource } from './ports.js';
 import type { CollectSummary, ProgressListener } from './progressLedger.js';
+import { catchUpStretch, dueStretch, startTrail, trailAfterBackfillPlan } from './trailPlan.js';
 
 export type { CollectSummary };
 import { isFarBehind, planBackfill, settledBoundaryMs, streamsFor } from './windowPlan.js';
@@ -22,12 +25,18 @@ export interface CollectOptions {
   now?: () => number;
   /** Parallel backfill; absent or concurrency 1 drains one stream (windows left by an earlier run included). */
   backfill?: BackfillOptions;
+  /**
+   * `late_event_minutes` in ms: every event Asana shows at most this late is collected once, by
+   * re-reading each stretch the live stream passed once it is this old. 0 or absent: off.
+   * Backfill windows end this long before now.
+   */
+  lateEventMs?: number;
 }
 
 export interface BackfillOptions {
   /** Most streams at once (`backfill_concurrency`). */
   concurrency: number;
-  /** Windows end this long before now: events can show up late (`backfill_settle_minutes`). */
+  /** Windows end this long before now, so nothing in them can still show up late (`late_event_minutes`). */
   settleMs: number;
   /** The source's request budget, to size the streams from the measured round trip. */
   requestsPerMinute: number;
@@ -35,57 +44,136 @@ export interface BackfillOptions {
   minSpanMs?: number;
 }
 
+export interface CollectDeps {
+  source: PageSource;
+  sink: EventSink;
+  checkpoints: CheckpointPort;
+  logger: Logger;
+  /** Required when lateEventMs > 0: the emitted-gid log next to the checkpoint. */
+  emittedLog?: EmittedLogPort;
+}
+
 /** A live cursor must be at least this far behind the settled boundary before windows pay off. */
 export const MIN_BACKFILL_SPAN_MS = 60 * 60_000;
 
 /**
- * Drains pages until every stream is caught up. Order per page: fetch, write to the sink (which
- * resolves once flushed), then save the checkpoint. A crash at any point repeats at most the
- * page in hand of each stream and never skips one. Errors propagate with the checkpoint untouched
- * past what was flushed. When the cursor is far behind and backfill is on, the span behind it is
- * first split into windows drained side by side (see drainStreams.ts).
+ * Drains pages until every stream is caught up. Order per page: fetch, write to the sink, then
+ * save the checkpoint once the page is delivered (stdout: flushed, at once; HEC with
+ * acknowledgment: once Splunk says indexed, while later pages go out). A crash at any point
+ * repeats at most the page in hand of each stream, or what the sink had in flight
+ * (`maxUndeliveredEvents`), and never skips one. Errors propagate with the checkpoint untouched
+ * past what was delivered. When the cursor is far behind and backfill is on, the span behind it is
+ * first split into windows drained side by side (see drainStreams.ts). With late_event_minutes
+ * on, a stretch the live stream passed is re-read once it is that old (see trailPlan.ts and
+ * lateEventLedger.ts).
  */
-export async function collect(
-  deps: { source: PageSource; sink: EventSink; checkpoints: CheckpointPort; logger: Logger },
-  opts: CollectOptions,
-): Promise<CollectSummary> {
+export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<CollectSummary> {
   const { checkpoints, logger } = deps;
   const now = opts.now ?? Date.now;
+  const lateMs = opts.lateEventMs ?? 0;
   let cp = checkpoints.load();
   if (cp && !sameIdentity(cp, opts.workspaceGid, opts.filters)) {
-    logger.warn('the input\'s workspace_gid or filters changed since the last run: starting a new cursor from start_at', {
+    logger.warn("the input's workspace_gid or filters changed since the last run: starting a new cursor from start_at", {
       old_filters: JSON.stringify({ workspace_gid: cp.workspaceGid, ...cp.filters }),
     });
     cp = undefined;
+    // The gids of the old cursor must not hide events from the new one.
+    deps.emittedLog?.clear();
   }
   if (!cp) {
     cp = newCheckpoint(opts, now);
     logger.info(`starting a new cursor at ${opts.startAt ?? 'the oldest event Asana holds'}`);
   }
 
-  let concurrency = 1;
-  const backfill = opts.backfill;
-  if (backfill && backfill.concurrency > 1) {
-    if (cp.windows.length > 0) {
-      concurrency = Math.min(backfill.concurrency, cp.windows.length + 1);
-      logger.info(`resuming a backfill: ${cp.windows.length} windows left`, { streams: concurrency });
-    } else {
-      const planned = await planWindows(deps, cp, opts, backfill, now);
-      if (planned) {
-        cp = planned.checkpoint;
-        concurrency = planned.streams;
-      }
-    }
-  }
-  return drainStreams(deps, cp, {
+  const started = startReread(deps, cp, lateMs, now);
+  cp = started.cp;
+  const reread = started.reread;
+
+  const drain: DrainOptions = {
     workspaceGid: opts.workspaceGid,
     filters: opts.filters,
     pageSize: opts.pageSize,
-    concurrency,
+    concurrency: 1,
     shouldStop: opts.shouldStop,
     onProgress: opts.onProgress,
     now,
-  });
+  };
+  let before: CollectSummary | undefined;
+  const backfill = opts.backfill;
+  if (backfill && backfill.concurrency > 1) {
+    if (cp.windows.length > 0) {
+      drain.concurrency = Math.min(backfill.concurrency, cp.windows.length + 1);
+      logger.info(`resuming a backfill: ${cp.windows.length} windows left`, { streams: drain.concurrency });
+    } else {
+      // Before the live stream jumps ahead, the re-read covers what it passed; windows cover the rest.
+      const catchUp =
+        reread && cp.trail && isFarBehind(cp.cursor, settledBoundaryMs(now(), backfill.settleMs), backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS)
+          ? catchUpStretch(cp.trail, cp.cursor)
+          : undefined;
+      if (catchUp && reread) {
+        before = await drainStreams(deps, cp, { ...drain, skipLive: true, reread: { ...reread, stretch: catchUp } });
+        cp = checkpoints.load() ?? cp;
+      }
+      const planned = !before || before.caughtUp ? await planWindows(deps, cp, opts, backfill, now) : undefined;
+      if (planned) {
+        cp = planned.checkpoint;
+        drain.concurrency = planned.streams;
+        if (cp.trail) reread?.emitted.advance(Date.parse(cp.trail.from));
+      }
+    }
+  }
+  if (before && !before.caughtUp) return before;
+  const stretch = reread && cp.trail ? dueStretch(cp.trail, cp.cursor, now(), lateMs) : undefined;
+  const summary = await drainStreams(deps, cp, { ...drain, ...(reread ? { reread: { ...reread, stretch } } : {}) });
+  return before ? addSummaries(before, summary) : summary;
+}
+
+/** What the re-read of late events carries from one drain of a run to the next. */
+type RereadState = Omit<RereadOptions, 'stretch'>;
+
+/**
+ * The re-read at the start of a run. On: the saved trail, or a new one (saved only just before
+ * its first gid is logged), and the emitted gids it still needs. Off: a saved trail is dropped,
+ * the checkpoint first, then its log, so a later run never has a trail without its gids.
+ */
+function startReread(deps: CollectDeps, cp: Checkpoint, lateMs: number, now: () => number): { cp: Checkpoint; reread?: RereadState } {
+  if (lateMs > 0) {
+    const log = deps.emittedLog;
+    if (!log) throw new Error('collect: late_event_minutes needs the emitted-gid log');
+    // A log without a trail is that of a run killed before its first save: its gids are this
+    // cursor's. A new trail is saved before the first gid is logged, so its start cannot move under them.
+    const trail = cp.trail ?? startTrail(cp.cursor, now(), lateMs);
+    return { cp: { ...cp, trail }, reread: { emitted: loadEmitted(log, Date.parse(trail.from)), log, unsaved: !cp.trail } };
+  }
+  if (!cp.trail) return { cp };
+  const { trail: _, ...rest } = cp;
+  const saved = { ...rest, generation: cp.generation + 1, savedAt: new Date(now()).toISOString() };
+  deps.checkpoints.save(saved);
+  deps.emittedLog?.clear();
+  return { cp: saved };
+}
+
+/** The emitted gids the trail still needs; the log is compacted when it holds more. */
+function loadEmitted(log: EmittedLogPort, horizonMs: number): EmittedGids {
+  const emitted = new EmittedGids(horizonMs);
+  let logged = 0;
+  for (const record of log.load()) {
+    emitted.addRecord(record);
+    for (const gids of Object.values(record)) logged += gids.length;
+  }
+  if (logged > emitted.size) log.rewrite(emitted.records());
+  return emitted;
+}
+
+function addSummaries(a: CollectSummary, b: CollectSummary): CollectSummary {
+  return {
+    events: a.events + b.events,
+    pages: a.pages + b.pages,
+    lagSeconds: b.lagSeconds ?? a.lagSeconds,
+    offsetResumes: a.offsetResumes + b.offsetResumes,
+    caughtUp: b.caughtUp,
+    lateEvents: a.lateEvents + b.lateEvents,
+  };
 }
 
 /**
@@ -103,11 +191,14 @@ async function planWindows(
   const boundaryMs = settledBoundaryMs(now(), backfill.settleMs);
   const minSpanMs = backfill.minSpanMs ?? MIN_BACKFILL_SPAN_MS;
   if (opts.shouldStop?.() || !isFarBehind(cp.cursor, boundaryMs, minSpanMs)) return undefined;
-  const probe = queryFor({ ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() }, {
-    workspaceGid: opts.workspaceGid,
-    filters: opts.filters,
-    limit: 1,
-  });
+  const probe = queryFor(
+    { ...cp.cursor, offset: null, endAt: new Date(boundaryMs).toISOString() },
+    {
+      workspaceGid: opts.workspaceGid,
+      filters: opts.filters,
+      limit: 1,
+    },
+  );
   const started = performance.now();
   const page = await deps.source.fetchPage(probe);
   const rttMs = performance.now() - started;
@@ -122,6 +213,7 @@ async function planWindows(
     generation: cp.generation + 1,
     cursor: plan.live,
     windows: plan.windows,
+    ...(cp.trail ? { trail: trailAfterBackfillPlan(plan.live.startAt, cp.trail) } : {}),
     savedAt: new Date(now()).toISOString(),
   };
   deps.checkpoints.save(checkpoint);

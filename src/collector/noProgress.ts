@@ -2,8 +2,8 @@ import { CodedError } from '../errors/codedError.js';
 import type { Mark } from './checkpoint.js';
 
 /**
- * Pages asked for by offset that bring no new event and do not end the stream, in a row (since
- * the last page with a new event, or the last query without an offset, which starts over at the
+ * Pages asked for by offset that bring no event past the mark and do not end the stream, in a row
+ * (since the last page with an event past the mark, or the last query without an offset, which starts over at the
  * mark), before the run gives up on an API that never moves on (the same offset back, or fresh
  * offsets over events already delivered). An empty page is not one of them: it ends the stream
  * as caught up.

@@ -9,7 +9,15 @@ import type { Checkpoint } from './checkpoint.js';
  * the collector resumes from its last emitted event then, and rethrows anything else.
  */
 export interface PageSource {
-  fetchPage(query: PageQuery): Promise<Page>;
+  fetchPage(query: PageQuery, options?: FetchOptions): Promise<Page>;
+}
+
+export interface FetchOptions {
+  /**
+   * The re-read of late events: it waits behind every other request for the shared budget, so it
+   * never delays fresh events.
+   */
+  background?: boolean;
 }
 
 /** The page offset of a query is no longer accepted: the collector restarts the query from its mark. */
@@ -19,16 +27,51 @@ export class OffsetExpiredError extends CodedError<'offset_expired'> {
   }
 }
 
+/** Events a sink has taken but not yet delivered (HEC: sent, not yet acknowledged as indexed). */
+export interface Delivery {
+  /** Resolves once the events are delivered; rejects when they never will be (the run then fails). */
+  readonly delivered: Promise<void>;
+}
+
 /**
- * Where events go. `write` resolves only when the events have been handed to the operating
- * system (stdout flushed, HEC acknowledged...): the collector saves its checkpoint after that.
+ * Where events go. `write` resolves once the sink has taken the events: with nothing when they
+ * are already delivered (stdout: handed to the operating system), or with a Delivery that settles
+ * later (HEC with acknowledgment: once Splunk says indexed), so the collector can fetch the next
+ * page meanwhile. Either way the collector saves a stream's position only once that page and
+ * every earlier page of the stream are delivered.
  */
 export interface EventSink {
-  write(events: readonly AuditLogEvent[]): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a sink that delivers at once is a plain `async write(): Promise<void>`
+  write(events: readonly AuditLogEvent[]): Promise<Delivery | undefined | void>;
+  /**
+   * Most events the sink keeps taken-but-undelivered. The collector then keeps at most this many
+   * events written but not yet in the saved checkpoint, which bounds what a kill repeats. Absent:
+   * every write resolves delivered, and a kill repeats at most the page in hand.
+   */
+  readonly maxUndeliveredEvents?: number;
 }
 
 /** Where checkpoints live; the file store implements it, tests keep them in memory. */
 export interface CheckpointPort {
   load(): Checkpoint | undefined;
   save(cp: Checkpoint): void;
+}
+
+/** One record of emitted gids, by the start (epoch ms, as a string key) of their created_at bucket. */
+export type EmittedRecord = Record<string, string[]>;
+
+/**
+ * Where the gids emitted for the re-read of late events are kept, next to the checkpoint. Order
+ * per page: the sink flushes, then `append` makes the page's gids durable, then the checkpoint
+ * moves. A kill between them repeats at most the page in hand.
+ */
+export interface EmittedLogPort {
+  /** Every complete record, oldest first (a line cut by a crash is dropped and cut off the file). */
+  load(): EmittedRecord[];
+  /** Returns once the record is on disk. */
+  append(record: EmittedRecord): void;
+  /** Replaces the whole log at once (compaction: buckets the re-read has passed are left out). */
+  rewrite(records: readonly EmittedRecord[]): void;
+  /** Removes the log (the re-read was turned off). */
+  clear(): void;
 }

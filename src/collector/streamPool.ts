@@ -11,9 +11,11 @@ export interface StreamPoolOptions {
 }
 
 /**
- * Runs streams up to `concurrency` at once, oldest window first. When a slot idles and nothing
- * waits, it asks the slowest window to split in two (the window's own loop applies the split and
- * adds the new half here). `finished` resolves once nothing runs and nothing waits, or on a stop.
+ * Runs streams up to `concurrency` at once, in the order given: windows oldest first, the live
+ * stream, then the re-read of late events (so with one stream at a time the re-read starts once
+ * the live stream is caught up). When a slot idles and nothing waits, it asks the slowest window
+ * (never the live stream or the re-read) to split in two; the window's own loop applies the split
+ * and adds the new half here. `finished` resolves once nothing runs and nothing waits, or on a stop.
  */
 export class StreamPool {
   readonly finished: Promise<void>;
@@ -43,7 +45,7 @@ export class StreamPool {
         });
         continue;
       }
-      const slow = this.opts.pickSplit([...this.running].filter((s) => !s.live && s.split === 'none'));
+      const slow = this.opts.pickSplit([...this.running].filter((s) => !s.live && !s.reread && s.split === 'none'));
       if (slow === undefined) break;
       slow.split = 'requested';
       this.splitsPending++;

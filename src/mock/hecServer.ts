@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import zlib from 'node:zlib';
 import { type HecEnvelope, readHecPayload } from './hecPayload.js';
 import { SeededRandom } from './random.js';
@@ -31,10 +32,24 @@ export interface MockHecOptions {
   port?: number;
   /** Time source for ack delays (default Date.now). */
   clock?: () => number;
+  /**
+   * Most ack ids a channel may have outstanding, as Splunk's
+   * max_number_of_acked_requests_pending_query_per_ack_channel: past it, 503 "Server is busy".
+   */
+  maxPendingAcksPerChannel?: number;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
+  /**
+   * Act like a load balancer that keeps a channel on one indexer by a cookie: a channel's request
+   * without the cookie gets a Set-Cookie, and `cookielessRequests` counts those after the first.
+   */
+  stickyCookie?: boolean;
 }
 
 /** Answers for the next event requests, in order (ack polls are not affected). */
 export type MockHecFault =
+  /** Answer normally: lets a script say "after N good requests, this". */
+  | { kind: 'accept' }
   | { kind: 'busy' }
   | { kind: 'status'; status: number; body?: string }
   /** The connection is dropped before anything is read: nothing is indexed. */
@@ -59,6 +74,12 @@ export interface MockHecStats {
   gzipRequests: number;
   /** Acks answered true. */
   acksReported: number;
+  /** The most ack ids any one channel had outstanding at once. */
+  maxPendingAcksPerChannel: number;
+  /** Channels that sent events. */
+  channels: number;
+  /** With stickyCookie: requests of a channel that came without the cookie it was already given. */
+  cookielessRequests: number;
 }
 
 export interface MockHec {
@@ -95,7 +116,7 @@ const ACK_PATH = '/services/collector/ack';
 const HEALTH_PATH = '/services/collector/health';
 const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024;
 
-type Reply = { status: number; body: object } | { status: 'reset' };
+type Reply = { status: number; body: object; setCookie?: string } | { status: 'reset' };
 
 /**
  * A fake Splunk HTTP Event Collector over real HTTP: tokens (with or without indexer
@@ -114,7 +135,16 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
   const waiting: PendingBatch[] = [];
   const indexed: MockHecIndexed[] = [];
   const bodies: string[] = [];
-  const stats: MockHecStats = { eventRequests: 0, ackRequests: 0, byStatus: {}, gzipRequests: 0, acksReported: 0 };
+  const stats: MockHecStats = {
+    eventRequests: 0,
+    ackRequests: 0,
+    byStatus: {},
+    gzipRequests: 0,
+    acksReported: 0,
+    maxPendingAcksPerChannel: 0,
+    channels: 0,
+    cookielessRequests: 0,
+  };
   let burstLeft = 0;
   let batches = 0;
 
@@ -173,9 +203,13 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     if (channel !== undefined && !GUID.test(channel)) return hec(400, 11, 'Invalid data channel');
     if (token.ack && channel === undefined) return hec(400, 10, 'Data channel is missing');
 
+    const pendingOnChannel = channel !== undefined ? (channels.get(channel)?.acks.size ?? 0) : 0;
+    if (token.ack && options.maxPendingAcksPerChannel !== undefined && pendingOnChannel >= options.maxPendingAcksPerChannel)
+      return hec(503, 9, 'Server is busy');
     const fault = scripted.shift();
     if (fault?.kind === 'busy') return hec(503, 9, 'Server is busy');
-    if (fault?.kind === 'status') return { status: fault.status, body: fault.body !== undefined ? { text: fault.body, code: 8 } : { text: 'Internal server error', code: 8 } };
+    if (fault?.kind === 'status')
+      return { status: fault.status, body: fault.body !== undefined ? { text: fault.body, code: 8 } : { text: 'Internal server error', code: 8 } };
     if (fault?.kind === 'reset') return { status: 'reset' };
     if (!fault && burstLeft > 0) {
       burstLeft--;
@@ -194,7 +228,13 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     const accepted = payload.ok ? payload.envelopes : payload.valid;
     const batchNumber = accepted.length > 0 ? ++batches : 0;
     const batch: PendingBatch = {
-      events: accepted.map((e) => ({ ...e, index: e.index ?? token.defaultIndex ?? 'main', token: token.token, ...(channel ? { channel } : {}), batch: batchNumber })),
+      events: accepted.map((e) => ({
+        ...e,
+        index: e.index ?? token.defaultIndex ?? 'main',
+        token: token.token,
+        ...(channel ? { channel } : {}),
+        batch: batchNumber,
+      })),
       indexAt: clock() + ackDelayMs,
       lost: fault?.kind === 'lose',
     };
@@ -206,10 +246,12 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     if (fault?.kind === 'reset_after_accept') return { status: 'reset' };
     if (!token.ack || channel === undefined) return hec(200, 0, 'Success');
     const state = channels.get(channel) ?? { nextAckId: 0, acks: new Map<number, PendingBatch>() };
+    if (!channels.has(channel)) stats.channels++;
     channels.set(channel, state);
     const id = state.nextAckId++;
     batch.ack = { channel, id };
     state.acks.set(id, batch);
+    stats.maxPendingAcksPerChannel = Math.max(stats.maxPendingAcksPerChannel, state.acks.size);
     return hec(200, 0, 'Success', { ackId: id });
   };
 
@@ -245,9 +287,26 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     return { status: 200, body: { acks } };
   };
 
+  const cookieGiven = new Set<string>();
+  /** With stickyCookie: the Set-Cookie a channel's request without the balancer's cookie gets. */
+  const stickiness = (req: IncomingMessage, url: URL): string | undefined => {
+    const channel = channelOf(req, url);
+    if (!options.stickyCookie || channel === undefined) return undefined;
+    if (/(^|;\s*)hec_lb=/.test(String(req.headers.cookie ?? ''))) return undefined;
+    if (cookieGiven.has(channel)) stats.cookielessRequests++;
+    cookieGiven.add(channel);
+    return `hec_lb=idx-${channel.slice(0, 8)}; Path=/; HttpOnly`;
+  };
+
   const route = (req: IncomingMessage, body: Buffer): Reply => {
     settle();
     const url = new URL(req.url ?? '/', 'http://mock');
+    const setCookie = stickiness(req, url);
+    const reply = routeTo(req, url, body);
+    return setCookie !== undefined && reply.status !== 'reset' ? { ...reply, setCookie } : reply;
+  };
+
+  const routeTo = (req: IncomingMessage, url: URL, body: Buffer): Reply => {
     if (url.pathname === HEALTH_PATH && req.method === 'GET') return hec(200, 17, 'HEC is healthy');
     if (req.method === 'POST' && EVENT_PATHS.has(url.pathname)) return serveEvents(req, url, body);
     if (req.method === 'POST' && url.pathname === ACK_PATH) return serveAcks(req, url, body);
@@ -261,11 +320,15 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
     }
     stats.byStatus[reply.status] = (stats.byStatus[reply.status] ?? 0) + 1;
     const text = JSON.stringify(reply.body);
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(text),
+      ...(reply.setCookie !== undefined ? { 'set-cookie': reply.setCookie } : {}),
+    });
     res.end(text);
   };
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -279,14 +342,15 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
       respond(res, route(req, Buffer.concat(chunks)));
     });
     req.on('error', () => res.destroy());
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   server.keepAliveTimeout = 5_000;
 
   const { urlHost, port } = await listen(server, options.port, options.host);
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     indexed: () => {
       settle();
       return [...indexed];

@@ -9,6 +9,7 @@ import { SeededRandom } from './random.js';
 import { SlidingWindowLimiter } from './rateLimiter.js';
 import { EventStore } from './store.js';
 import { listen } from './listen.js';
+import { LateArrivals } from './lateArrivals.js';
 
 export interface MockAsanaOptions {
   /** Default '1200000000000001'. */
@@ -39,9 +40,16 @@ export interface MockAsanaOptions {
   clock?: () => number;
   /** Serve https with this key and certificate (PEM) instead of plain http. */
   tls?: { key: string; cert: string };
+  /**
+   * A share (0..1, seeded) of the generated events shows up only `delayMs` after its created_at,
+   * behind offsets already handed out, as Asana's late events do.
+   */
+  lateEvents?: { share: number; delayMs: number };
 }
 
 export type MockFault =
+  /** Answer normally: lets a script say "after N good pages, this". */
+  | { kind: 'serve' }
   | { kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string }
   | { kind: 'hang' }
   | { kind: 'reset' }
@@ -64,6 +72,13 @@ export interface MockAsana {
   addEvents(events: object[]): void;
   /** Appends events given as JSON texts, served exactly as given (each needs gid and created_at). */
   addEventTexts(texts: string[]): void;
+  /**
+   * Events (with gid and created_at) that become visible `visibleAfterMs` after their created_at,
+   * by the mock's clock; until then no request sees them. Returns how many are still waiting.
+   */
+  addLateEvents(events: object[], visibleAfterMs: number): number;
+  /** Events scheduled late and not yet visible. */
+  lateEventsPending(): number;
   /** Makes and appends n events spread evenly over [at - spreadMs, at] (default: now, all in one millisecond). */
   generateEvents(n: number, opts?: { at?: Date; spreadMs?: number }): object[];
   /** Everything stored, in API order. */
@@ -113,6 +128,8 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
   const store = new EventStore();
   const factory = new EventFactory({ seed, workspaceGid });
   const codec = new OffsetCodec();
+  const late = new LateArrivals();
+  const lateRng = new SeededRandom(seed ^ 0x1a7e);
   const scripted: MockFault[] = [];
   const counters = { requests: 0, rateLimited: 0, byStatus: {} as Record<number, number> };
   const log: MockRequestRecord[] = [];
@@ -126,8 +143,10 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     const spreadMs = opts.spreadMs ?? 0;
     const made: object[] = [];
     for (let i = 0; i < n; i++) {
-      const event = factory.make(Math.floor(at - spreadMs + (spreadMs * (i + 1)) / n));
-      store.add(event);
+      const createdMs = Math.floor(at - spreadMs + (spreadMs * (i + 1)) / n);
+      const event = factory.make(createdMs);
+      if (options.lateEvents && lateRng.chance(options.lateEvents.share)) late.schedule(event, createdMs + options.lateEvents.delayMs);
+      else store.add(event);
       if (keep) made.push(event);
     }
     return made;
@@ -143,6 +162,16 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
           : given;
       store.add(event);
     }
+  };
+
+  const addLateEvents = (events: object[], visibleAfterMs: number): number => {
+    for (const event of events) {
+      const createdMs = Date.parse(String((event as { created_at?: unknown }).created_at));
+      if (Number.isNaN(createdMs)) throw new TypeError('a late event needs a created_at');
+      late.schedule(event, createdMs + visibleAfterMs);
+    }
+    late.release(clock(), store);
+    return late.size;
   };
 
   const record = (at: number, query: Record<string, string>, status: number): void => {
@@ -162,7 +191,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
       const normal = serve(req, url, now);
       return 'body' in normal ? { status: 'truncated', reply: normal } : normal;
     }
-    if (fault) return scriptedOutcome(fault, faultRng);
+    if (fault && fault.kind !== 'serve') return scriptedOutcome(fault, faultRng);
     return serve(req, url, now);
   };
 
@@ -192,10 +221,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     }
     if (options.hangRate && faultRng.chance(options.hangRate)) return { status: 'hang' };
 
-    return serveAuditLogEvents(
-      { store, codec, workspaceGid, baseUrl, nowMs: now, offsetTtlMs: options.offsetTtlMs, stall },
-      url.searchParams,
-    );
+    return serveAuditLogEvents({ store, codec, workspaceGid, baseUrl, nowMs: now, offsetTtlMs: options.offsetTtlMs, stall }, url.searchParams);
   };
 
   const respond = (res: ServerResponse, outcome: Outcome): void => {
@@ -223,6 +249,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const now = clock();
+    late.release(now, store);
     counters.requests++;
     const url = new URL(req.url ?? '/', 'http://mock');
     const outcome = decide(req, url, now);
@@ -264,6 +291,11 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     addEventTexts: (texts) => {
       for (const text of texts) store.addJson(text);
     },
+    addLateEvents,
+    lateEventsPending: () => {
+      late.release(clock(), store);
+      return late.size;
+    },
     generateEvents,
     events: () => store.events(),
     stats: () => ({ requests: counters.requests, rateLimited: counters.rateLimited, byStatus: { ...counters.byStatus } }),
@@ -300,8 +332,9 @@ function scriptedOutcome(fault: MockFault, rng: SeededRandom): Outcome {
       return { status: 'hang' };
     case 'reset':
       return { status: 'reset' };
+    case 'serve':
     case 'truncated':
-      throw new Error('truncated faults are applied to the normal answer');
+      throw new Error(`${fault.kind} faults are applied to the normal answer`);
     case 'non_json':
       return {
         status: 200,

@@ -2,10 +2,12 @@ import { AuditLogClient } from '../asana/auditLogClient.js';
 import { createAsanaAgents, type AsanaAgents } from '../asana/httpAgents.js';
 import { collect, type CollectOptions, type CollectSummary } from '../collector/collector.js';
 import { CheckpointLockedError, CheckpointStore } from '../collector/checkpointStore.js';
+import { EmittedGidStore, emittedLogPathFor } from '../collector/emittedGidStore.js';
 import type { EventSink } from '../collector/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { InputSettings } from '../settings/settings.js';
 import { errorCode, errorText } from '../errors/codedError.js';
+import { type Naming, SETTING_NAMES } from '../errors/naming.js';
 import { resolveStartAt } from './resolveStartAt.js';
 
 export interface RunInputOptions {
@@ -21,17 +23,18 @@ export interface RunInputOptions {
   resetHint?: string;
   shouldStop?: () => boolean;
   onProgress?: CollectOptions['onProgress'];
+  /** Called before the summary line: a terminal's progress line is cleared first. */
+  onProgressEnd?: () => void;
   timeScale?: number;
   /** The caller holds the checkpoint's lock for longer than this run (`poll --follow`). */
   lockHeld?: boolean;
   /** Read for HTTPS_PROXY/HTTP_PROXY/NO_PROXY when the settings name no proxy (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** What messages call the settings (default: the modular input's setting names). */
+  naming?: Naming;
 }
 
-export type RunOutcome =
-  | { status: 'ok'; summary: CollectSummary }
-  | { status: 'locked' }
-  | { status: 'failed'; error: unknown };
+export type RunOutcome = { status: 'ok'; summary: CollectSummary } | { status: 'locked' } | { status: 'failed'; error: unknown };
 
 /**
  * One run of one input: lock, prove the checkpoint can be written, drain pages into the sink,
@@ -39,15 +42,27 @@ export type RunOutcome =
  */
 export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   const { settings, logger } = opts;
+  const naming = opts.naming ?? SETTING_NAMES;
   const started = Date.now();
   const store = new CheckpointStore({ file: opts.checkpointFile, legacyFile: opts.legacyCheckpointFile, logger, resetHint: opts.resetHint });
   let client: AuditLogClient | undefined;
   let agents: AsanaAgents | undefined;
   let summary: CollectSummary | undefined;
+  // What is delivered and checkpointed so far (progress is reported after each checkpoint save):
+  // the summary of a run that fails part-way counts it, not zero.
+  let checkpointed: CollectSummary | undefined;
+  const onProgress: CollectOptions['onProgress'] = (p) => {
+    checkpointed = p;
+    opts.onProgress?.(p);
+  };
   let outcome: RunOutcome;
   try {
     store.ensureWritable();
     if (!opts.lockHeld) store.lock();
+    if (settings.deprecated.includes('backfill_settle_minutes')) {
+      const [old, now] = [naming.backfillSettleMinutes, naming.lateEventMinutes];
+      logger.warn(`${old} is deprecated: it is read as ${now} (${settings.lateEventMinutes} minutes); set ${now} instead and remove ${old}`);
+    }
     try {
       agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env: opts.env, maxSockets: settings.backfillConcurrency });
       client = new AuditLogClient({
@@ -62,17 +77,18 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
         timeScale: opts.timeScale,
       });
       summary = await collect(
-        { source: client, sink: opts.sink, checkpoints: store, logger },
+        { source: client, sink: opts.sink, checkpoints: store, logger, emittedLog: new EmittedGidStore({ file: emittedLogPathFor(store.file), logger }) },
         {
           workspaceGid: settings.workspaceGid,
           filters: settings.filters,
           pageSize: settings.pageSize,
-          startAt: resolveStartAt(settings.startAt, new Date(), logger),
+          startAt: resolveStartAt(settings.startAt, new Date(), logger, naming),
           shouldStop: opts.shouldStop,
-          onProgress: opts.onProgress,
+          onProgress,
+          lateEventMs: settings.lateEventMinutes * 60_000,
           backfill: {
             concurrency: settings.backfillConcurrency,
-            settleMs: settings.backfillSettleMinutes * 60_000,
+            settleMs: settings.lateEventMinutes * 60_000,
             requestsPerMinute: settings.maxRequestsPerMinute,
           },
         },
@@ -82,26 +98,33 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
       if (!opts.lockHeld) store.unlock();
     }
   } catch (e) {
+    opts.onProgressEnd?.();
     if (e instanceof CheckpointLockedError) {
       logger.warn(e.message);
       return { status: 'locked' };
     }
-    logger.error(errorText(e), { code: errorCode(e) });
+    logger.error(errorText(e, naming), { code: errorCode(e) });
     outcome = { status: 'failed', error: e };
   } finally {
     await client?.close();
     agents?.destroy();
   }
   const stats = client?.stats;
+  const counted = summary ?? checkpointed;
+  opts.onProgressEnd?.();
   opts.summaryLogger.info('action=events_ingested', {
     input: settings.name,
-    n_events: summary?.events ?? 0,
-    pages: summary?.pages ?? 0,
+    n_events: counted?.events ?? 0,
+    pages: counted?.pages ?? 0,
     throttled_waits: stats?.throttledWaits ?? 0,
     retries: stats?.retries ?? 0,
-    lag_seconds: summary?.lagSeconds ?? undefined,
+    lag_seconds: counted?.lagSeconds ?? undefined,
+    late_events: counted?.lateEvents ?? 0,
     duration_ms: Date.now() - started,
     status: outcome.status === 'ok' ? (summary?.caughtUp ? 'caught_up' : 'stopped') : 'failed',
+    // The launcher picks one of several nodes (README, Installing): say which ran this.
+    node_version: process.version,
+    node: process.execPath,
   });
   return outcome;
 }

@@ -39,6 +39,21 @@ const intInRange = (min: number, max: number, dflt: number) =>
       .transform((n) => n ?? dflt),
   );
 
+/** A whole number in range with no default: absence stays visible (a deprecated arg falls back on it). */
+const optionalIntInRange = (min: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`)
+      .optional(),
+  );
+
+/** Default of `late_event_minutes`: AWS AppFabric documents Asana events arriving up to 30 minutes late. */
+export const DEFAULT_LATE_EVENT_MINUTES = 60;
+
 const apiBaseUrl = z.preprocess(
   emptyToUndefined,
   z
@@ -92,7 +107,15 @@ export const ARGS = [
     requiredOnCreate: true,
     requiredOnEdit: false,
     secret: true,
-    schema: z.preprocess(emptyToUndefined, z.string({ error: 'is required' })),
+    // Said without the value: these messages end up in logs.
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string({ error: 'is required' })
+        .refine((t) => !/^bearer\s/i.test(t), 'starts with "Bearer ": give the token alone, without the "Bearer " prefix')
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in the token is what this rejects.
+        .refine((t) => /^bearer\s/i.test(t) || !/[\u0000-\u001f\u007f\s]/.test(t), 'contains spaces or control characters: give the token alone, as Asana showed it'),
+    ),
   },
   {
     name: 'start_at',
@@ -184,15 +207,26 @@ export const ARGS = [
     schema: intInRange(1, 50, 8),
   },
   {
-    name: 'backfill_settle_minutes',
-    title: 'Backfill settle time (minutes)',
+    name: 'late_event_minutes',
+    title: 'Late events (minutes)',
     description:
-      'Backfill windows end this many minutes before now, because Asana can show events late; the live stream covers the rest. 5 to 1440. Default 60.',
+      'Asana can show an event in the API some time after its created_at. Every event that shows up at most this many minutes late is collected, exactly once: the input re-reads each stretch of time once it is this old, and backfill windows end this long before now. 0 turns the re-read off. 0 to 1440. Default 60.',
     dataType: 'number',
     requiredOnCreate: false,
     requiredOnEdit: false,
-    defaultText: '60',
-    schema: intInRange(5, 1440, 60),
+    defaultText: String(DEFAULT_LATE_EVENT_MINUTES),
+    schema: optionalIntInRange(0, 1440),
+  },
+  {
+    name: 'backfill_settle_minutes',
+    title: 'Backfill settle time (deprecated)',
+    description:
+      'Deprecated: use late_event_minutes, which now also sets where backfill windows end. Still read when late_event_minutes is not set, as its value. 5 to 1440.',
+    dataType: 'number',
+    requiredOnCreate: false,
+    requiredOnEdit: false,
+    defaultText: 'empty (late_event_minutes applies)',
+    schema: optionalIntInRange(5, 1440),
   },
   {
     name: 'api_base_url',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FILTER_NAMES, type Filters } from '../model/auditLog.js';
-import { ARGS } from './args.js';
+import { ARGS, DEFAULT_LATE_EVENT_MINUTES } from './args.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { parseProxyUrl } from '../net/proxyUrl.js';
 import { CodedError } from '../errors/codedError.js';
@@ -43,7 +43,13 @@ function toSettings(name: string, v: ArgValues) {
     maxRequestsPerMinute: v.max_requests_per_minute,
     /** Most streams a backfill drains at once; 1 = one stream. */
     backfillConcurrency: v.backfill_concurrency,
-    backfillSettleMinutes: v.backfill_settle_minutes,
+    /**
+     * How late Asana may show an event (0: not handled). The deprecated backfill_settle_minutes
+     * meant the same and stands in when it is the only one set.
+     */
+    lateEventMinutes: v.late_event_minutes ?? v.backfill_settle_minutes ?? DEFAULT_LATE_EVENT_MINUTES,
+    /** The deprecated args this input still sets, for one WARN per run. */
+    deprecated: v.backfill_settle_minutes !== undefined ? ['backfill_settle_minutes'] : [],
     apiBaseUrl: v.api_base_url,
     /** `http(s)://[user:password@]host:port`; the password may be the mask until the store resolves it. */
     proxyUrl: v.proxy_url,
@@ -61,9 +67,7 @@ export function parseInputSettings(name: string, params: Readonly<Record<string,
   const picked = Object.fromEntries(ARGS.map((a) => [a.name, params[a.name]]));
   const result = argsObject.safeParse(picked);
   if (!result.success) {
-    throw new SettingsError(
-      result.error.issues.map((i) => ({ arg: String(i.path[0] ?? 'input'), message: i.message })),
-    );
+    throw new SettingsError(result.error.issues.map((i) => ({ arg: String(i.path[0] ?? 'input'), message: i.message })));
   }
   const v = result.data;
   const problems: ArgProblem[] = [];

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConf, type ConfFile } from '../../src/tools/confFile.js';
+import { parseConf, type ConfFile } from '../../tools/confFile.js';
 
 export const repoRoot = process.cwd();
 

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { confValue, parseConf } from '../../src/tools/confFile.js';
-import { APP_ID } from '../../src/tools/package.js';
-import { readPngInfo } from '../../src/tools/png.js';
-import { readAppVersions, versionDisagreements } from '../../src/tools/stampVersion.js';
+import { confValue, parseConf } from '../../tools/confFile.js';
+import { APP_ID, TOP_LEVEL_FILES } from '../../tools/package.js';
+import { readPngInfo } from '../../tools/png.js';
+import { readAppVersions, versionDisagreements } from '../../tools/stampVersion.js';
 import { defaultConfNames, readDefaultConf, readRepoFile, repoRoot } from './appFiles.js';
 
 /** The .conf files Splunk itself defines (its spec files); any other .conf in default/ is custom. */
@@ -28,6 +28,7 @@ const manifestSchema = z.object({
     description: z.string().min(1),
     classification: z.looseObject({ intendedAudience: z.string(), categories: z.array(z.string()).min(1), developmentStatus: z.string() }),
     license: z.looseObject({ name: z.string().min(1), text: z.string().min(1), uri: z.string().url() }),
+    releaseNotes: z.looseObject({ name: z.string().min(1), text: z.string().min(1) }),
   }),
   dependencies: z.unknown(),
   tasks: z.unknown(),
@@ -41,7 +42,7 @@ const manifestSchema = z.object({
 describe('app identity', () => {
   it('has one version: package.json, app.conf [launcher] and [id], and app.manifest agree', () => {
     const versions = readAppVersions(repoRoot);
-    assert.deepEqual(versionDisagreements(versions), [], 'run node build/src/tools/stampVersion.js');
+    assert.deepEqual(versionDisagreements(versions), [], 'run node build/tools/stampVersion.js');
     assert.match(versions.packageJson, /^\d+\.\d+\.\d+/);
   });
 
@@ -63,6 +64,13 @@ describe('app identity', () => {
     const manifest = manifestSchema.parse(JSON.parse(readRepoFile('app.manifest')));
     assert.equal(manifest.info.id.name, APP_ID);
     assert.ok(existsSync(join(repoRoot, manifest.info.license.text)), `${manifest.info.license.text} is missing`);
+  });
+
+  it("app.manifest's release notes are the changelog, which ships in the package", () => {
+    const manifest = manifestSchema.parse(JSON.parse(readRepoFile('app.manifest')));
+    assert.equal(manifest.info.releaseNotes.text, 'CHANGELOG.md');
+    assert.ok((TOP_LEVEL_FILES as readonly string[]).includes(manifest.info.releaseNotes.text));
+    assert.match(readRepoFile('CHANGELOG.md'), /^# Changelog\n[\s\S]*^## Unreleased$/m);
   });
 
   it('every custom .conf has a reload trigger, and no Splunk .conf has one', () => {

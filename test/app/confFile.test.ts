@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { confValue, parseConf, setConfValue } from '../../src/tools/confFile.js';
+import { confValue, parseConf, setConfValue } from '../../tools/confFile.js';
 
 describe('confFile: parsing .conf text', () => {
   it('reads stanzas and settings, ignoring comments and blank lines', () => {

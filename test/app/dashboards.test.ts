@@ -51,14 +51,30 @@ describe('dashboards: Dashboard Studio definitions', () => {
           used.add(ds);
         }
       }
-      assert.deepEqual([...dataSources].filter((ds) => !used.has(ds)), [], `${file}: unused data sources`);
+      assert.deepEqual(
+        [...dataSources].filter((ds) => !used.has(ds)),
+        [],
+        `${file}: unused data sources`,
+      );
 
       const placed = Object.values(d.layout.layoutDefinitions).flatMap((l) => l.structure.map((s) => s.item));
       assert.equal(new Set(placed).size, placed.length, `${file}: an item is placed twice`);
-      assert.deepEqual(placed.filter((i) => !(i in d.visualizations) && !(i in (d.inputs ?? {}))), [], `${file}: layout names missing items`);
-      assert.deepEqual(Object.keys(d.visualizations).filter((i) => !placed.includes(i)), [], `${file}: visualizations not in the layout`);
+      assert.deepEqual(
+        placed.filter((i) => !(i in d.visualizations) && !(i in (d.inputs ?? {}))),
+        [],
+        `${file}: layout names missing items`,
+      );
+      assert.deepEqual(
+        Object.keys(d.visualizations).filter((i) => !placed.includes(i)),
+        [],
+        `${file}: visualizations not in the layout`,
+      );
       const globalInputs = d.layout.globalInputs ?? [];
-      assert.deepEqual(Object.keys(d.inputs ?? {}).filter((i) => !globalInputs.includes(i) && !placed.includes(i)), [], `${file}: inputs not shown`);
+      assert.deepEqual(
+        Object.keys(d.inputs ?? {}).filter((i) => !globalInputs.includes(i) && !placed.includes(i)),
+        [],
+        `${file}: inputs not shown`,
+      );
       for (const tab of d.layout.tabs.items) assert.ok(tab.layoutId in d.layout.layoutDefinitions, `${file}: tab ${tab.layoutId}`);
     }
   });
@@ -67,7 +83,11 @@ describe('dashboards: Dashboard Studio definitions', () => {
     for (const [file, v] of views) {
       const inputTokens = Object.values(v.definition.inputs ?? {}).map((i) => i.options.token);
       assert.equal(new Set(inputTokens).size, inputTokens.length, `${file}: duplicate input tokens`);
-      const everything = JSON.stringify({ dataSources: v.definition.dataSources, visualizations: v.definition.visualizations, defaults: v.definition.defaults });
+      const everything = JSON.stringify({
+        dataSources: v.definition.dataSources,
+        visualizations: v.definition.visualizations,
+        defaults: v.definition.defaults,
+      });
       for (const token of tokensIn(everything)) {
         const root = token.split('.')[0] ?? '';
         assert.ok(inputTokens.includes(root) || BUILT_IN_TOKEN.test(token), `${file}: $${token}$ is not defined by an input`);
@@ -82,7 +102,11 @@ describe('dashboards: Dashboard Studio definitions', () => {
 
   it('overview: trends by category and type, top actors, logins by outcome on a map, admin changes, exports and deletions', () => {
     const queries = Object.values(view('asana_audit_overview.xml').definition.dataSources).map((ds) => ds.options?.query ?? '');
-    const has = (re: RegExp, what: string) => assert.ok(queries.some((q) => re.test(q)), what);
+    const has = (re: RegExp, what: string) =>
+      assert.ok(
+        queries.some((q) => re.test(q)),
+        what,
+      );
     has(/timechart .*count BY event_category/, 'trend by category');
     has(/timechart .*count BY event_type/, 'trend by type');
     has(/BY src_user/, 'top actors');
@@ -103,14 +127,21 @@ describe('dashboards: Dashboard Studio definitions', () => {
       if (id === 'ds_event_types') continue; // feeds the event type input itself
       for (const t of ['actor', 'ip', 'resource', 'event_type']) assert.ok((ds.options?.query ?? '').includes(`$${t}$`), `${id} ignores $${t}$`);
     }
-    const drilldowns = Object.values(d.visualizations).flatMap((x) => x.eventHandlers ?? []).map((h) => h.type);
+    const drilldowns = Object.values(d.visualizations)
+      .flatMap((x) => x.eventHandlers ?? [])
+      .map((h) => h.type);
     assert.ok(drilldowns.filter((t) => t === 'drilldown.setToken').length >= 3);
-    assert.ok(Object.values(d.visualizations).some((x) => x.type === 'splunk.column'), 'a timeline');
+    assert.ok(
+      Object.values(d.visualizations).some((x) => x.type === 'splunk.column'),
+      'a timeline',
+    );
   });
 
-  it("ingestion health: events per run, lag, throttling, retries and errors per input from the add-on's log", () => {
-    const queries = Object.values(view('asana_audit_ingestion_health.xml').definition.dataSources).map((ds) => ds.options?.query ?? '').join('\n');
-    for (const field of ['action="events_ingested"', 'n_events', 'lag_seconds', 'throttled_waits', 'retries', 'log_level="ERROR"', 'BY input']) {
+  it("ingestion health: events per run, lag, late events, throttling, retries and errors per input from the add-on's log", () => {
+    const queries = Object.values(view('asana_audit_ingestion_health.xml').definition.dataSources)
+      .map((ds) => ds.options?.query ?? '')
+      .join('\n');
+    for (const field of ['action="events_ingested"', 'n_events', 'lag_seconds', 'late_events', 'throttled_waits', 'retries', 'log_level="ERROR"', 'BY input']) {
       assert.ok(queries.includes(field), `health dashboard does not use ${field}`);
     }
   });
@@ -122,8 +153,14 @@ describe('dashboards: Dashboard Studio definitions', () => {
     const names = nav.nav.view.map((v) => v.name);
     const builtIn = ['search', 'alerts', 'reports', 'dashboards'];
     const own = views.map(([f]) => f.replace(/\.xml$/, ''));
-    assert.deepEqual(names.filter((n) => !builtIn.includes(n) && !own.includes(n)), []);
-    assert.deepEqual(own.filter((n) => !names.includes(n)), []);
+    assert.deepEqual(
+      names.filter((n) => !builtIn.includes(n) && !own.includes(n)),
+      [],
+    );
+    assert.deepEqual(
+      own.filter((n) => !names.includes(n)),
+      [],
+    );
     assert.equal(nav.nav.view.find((v) => v.default === 'true')?.name, 'asana_audit_overview');
   });
 });

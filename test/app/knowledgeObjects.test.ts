@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { confValue } from '../../src/tools/confFile.js';
+import { confValue } from '../../tools/confFile.js';
 import { documentedEventTypes, readDefaultConf, readRepoFile, viewFiles, VIEWS_DIR } from './appFiles.js';
 import { valuesOf, wildcardToRegExp } from './splTerms.js';
 import { parseStudioView } from './studioDashboard.js';

@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_ID, BUNDLE, buildPackage, planPackage } from '../../src/tools/package.js';
-import { gunzipTar, gzipTar, packTar, unpackTar, type TarEntry } from '../../src/tools/tarball.js';
-import { unpackPackage } from '../../src/tools/unpackPackage.js';
+import { APP_ID, BUNDLE, MAX_PACKAGE_BYTES, buildPackage, planPackage } from '../../tools/package.js';
+import { NODE_LICENSE_FILE } from '../../tools/nodeRuntime.js';
+import { gunzipTar, gzipTar, packTar, unpackTar, type TarEntry } from '../../tools/tarball.js';
+import { unpackPackage } from '../../tools/unpackPackage.js';
 import { repoRoot } from './appFiles.js';
 
 describe('package: which files ship', () => {
@@ -25,17 +27,21 @@ describe('package: which files ship', () => {
       'static/appIcon.png',
       'app.manifest',
       'README.md',
+      'CHANGELOG.md',
+      'CONTRIBUTING.md',
+      'docs/install.md',
       'LICENSE',
       'package.json',
       'tsconfig.json',
       '.gitignore',
-      'src/tools/package.ts',
+      'tools/package.ts',
       'node_modules/zod/index.js',
       'test/app/package.test.ts',
       'local/inputs.conf',
       'default/local/x.conf',
     ]);
     assert.deepEqual(plan.files, [
+      { path: 'CHANGELOG.md', mode: 0o644 },
       { path: 'LICENSE', mode: 0o644 },
       { path: 'README.md', mode: 0o644 },
       { path: 'README/inputs.conf.spec', mode: 0o644 },
@@ -45,6 +51,7 @@ describe('package: which files ship', () => {
       { path: 'bin/ta_asana_audit_log.cjs', mode: 0o644 },
       { path: 'default/app.conf', mode: 0o644 },
       { path: 'default/data/ui/views/a.xml', mode: 0o644 },
+      { path: 'docs/install.md', mode: 0o644 },
       { path: 'metadata/default.meta', mode: 0o644 },
       { path: 'static/appIcon.png', mode: 0o644 },
     ]);
@@ -117,7 +124,7 @@ describe('package: the real package (needs `npm run build` first)', function () 
   });
 
   it('contains exactly the allowed entries, with 755 launchers and folders and 644 for the rest', () => {
-    const allowedTop = new Set(['bin', 'default', 'metadata', 'README', 'static', 'app.manifest', 'README.md', 'LICENSE']);
+    const allowedTop = new Set(['bin', 'default', 'docs', 'metadata', 'README', 'static', 'app.manifest', 'README.md', 'CHANGELOG.md', 'LICENSE']);
     for (const e of gunzipTar(readFileSync(tgz))) {
       const rel = e.path.slice(APP_ID.length + 1).replace(/\/$/, '');
       if (rel === '') continue;
@@ -127,7 +134,7 @@ describe('package: the real package (needs `npm run build` first)', function () 
       assert.equal(e.mode, expected, `${rel}: mode ${e.mode.toString(8)}`);
     }
     const paths = gunzipTar(readFileSync(tgz)).map((e) => e.path);
-    for (const required of [BUNDLE, 'default/app.conf', 'metadata/default.meta', 'app.manifest', 'README.md', 'LICENSE', 'static/appIcon.png']) {
+    for (const required of [BUNDLE, 'default/app.conf', 'metadata/default.meta', 'app.manifest', 'README.md', 'CHANGELOG.md', 'docs/install.md', 'LICENSE', 'static/appIcon.png']) {
       assert.ok(paths.includes(`${APP_ID}/${required}`), `${required} missing`);
     }
     assert.ok(paths.some((p) => /\/bin\/[^/]+\.sh$/.test(p)), 'a shell launcher');
@@ -154,5 +161,37 @@ describe('package: the real package (needs `npm run build` first)', function () 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('package: a platform package (needs `npm run build` first; a stand-in runtime)', function () {
+  let out: string;
+  let tgz: string;
+  before(() => {
+    out = mkdtempSync(join(tmpdir(), 'pkg-platform-'));
+    const files = { binary: Buffer.from('stand-in for node'), license: Buffer.from('Node.js is licensed for use as follows:') };
+    tgz = buildPackage(repoRoot, out, { platform: 'linux-x64', binaryPath: 'bin/runtime/node', files });
+  });
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('is named after its platform and adds only the runtime, executable, under bin/, and Node\'s licence at the app root', () => {
+    const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
+    assert.equal(tgz, join(out, `${APP_ID}-${version}-linux-x64.tgz`));
+    const entries = gunzipTar(readFileSync(tgz));
+    const plain = mkdtempSync(join(tmpdir(), 'pkg-plain-'));
+    try {
+      const plainPaths = new Set(gunzipTar(readFileSync(buildPackage(repoRoot, plain))).map((e) => e.path));
+      const added = entries.filter((e) => !plainPaths.has(e.path)).map((e) => `${e.path} ${e.mode.toString(8)}`);
+      assert.deepEqual(added.sort(), [`${APP_ID}/${NODE_LICENSE_FILE} 644`, `${APP_ID}/bin/runtime/ 755`, `${APP_ID}/bin/runtime/node 755`]);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
+    assert.match(NODE_LICENSE_FILE, /nodejs/i);
+    assert.ok(entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.sh`) && entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.cmd`), 'both launchers');
+  });
+
+  it('refuses to write a package over the size limit', () => {
+    const files = { binary: randomBytes(MAX_PACKAGE_BYTES + 1), license: Buffer.from('L') };
+    assert.throws(() => buildPackage(repoRoot, out, { platform: 'huge', binaryPath: 'bin/runtime/node', files }), /would be 60\.\d MB, over the 60\.0 MB limit/);
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { inflateSync } from 'node:zlib';
-import { drawIcon, ICON_FILES } from '../../src/tools/drawIcons.js';
-import { encodePng, readPngInfo } from '../../src/tools/png.js';
+import { drawIcon, ICON_FILES } from '../../tools/drawIcons.js';
+import { encodePng, readPngInfo } from '../../tools/png.js';
 
 /** Splits a PNG into its chunks, checking each CRC with an independent table-driven CRC-32. */
 function chunks(png: Buffer): { type: string; data: Buffer }[] {

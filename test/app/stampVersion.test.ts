@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readAppVersions, stampVersion, versionDisagreements } from '../../src/tools/stampVersion.js';
+import { readAppVersions, stampVersion, versionDisagreements } from '../../tools/stampVersion.js';
 
 describe('stampVersion: package.json is the one place a release sets the version', () => {
   let dir: string;

@@ -20,8 +20,7 @@ function script(...replies: Reply[]): number[] {
   const arrivals: number[] = [];
   for (const reply of replies) {
     const interceptor = nock(ORIGIN).get(PATH).query(true);
-    const scope =
-      reply instanceof Error ? interceptor.replyWithError(reply) : interceptor.reply(reply[0], reply[1], reply[2]);
+    const scope = reply instanceof Error ? interceptor.replyWithError(reply) : interceptor.reply(reply[0], reply[1], reply[2]);
     scope.on('request', () => arrivals.push(Date.now()));
   }
   return arrivals;
@@ -110,6 +109,25 @@ describe('AuditLogClient over scripted Asana answers', () => {
       for (const gap of gaps(arrivals)) assert.ok(gap >= 15, `gaps ${gaps(arrivals)}`);
       assert.ok(arrivals[4]! - arrivals[0]! >= 75, `span ${arrivals[4]! - arrivals[0]!}`);
     });
+
+    it('sends a request of the live stream before background ones (the re-read) already waiting for the budget', async () => {
+      const c = client({ maxRequestsPerMinute: 600, timeScale: 0.1, maxConcurrent: 1 });
+      const sent: string[] = [];
+      nock(ORIGIN)
+        .get(PATH)
+        .query(true)
+        .times(4)
+        .delay(30)
+        .reply(function () {
+          sent.push(new URL(this.req.path, ORIGIN).searchParams.get('offset') ?? '?');
+          return [200, OK];
+        });
+      const background = ['b1', 'b2', 'b3'].map((offset) => c.fetchPage({ ...QUERY, offset }, { background: true }));
+      const live = c.fetchPage({ ...QUERY, offset: 'live' });
+      await Promise.all([...background, live]);
+      // b1 takes the one slot at once and is answered 30 ms later; of the requests waiting by then, the live one goes first.
+      assert.deepEqual(sent, ['b1', 'live', 'b2', 'b3']);
+    });
   });
 
   describe('rate limiting (429)', () => {
@@ -157,7 +175,7 @@ describe('AuditLogClient over scripted Asana answers', () => {
       for (const later of arrivals.slice(1)) assert.ok(later - arrivals[0]! >= 40, `arrivals ${arrivals}`);
     });
 
-    it('falls back to the policy\'s default wait when Retry-After is absent', async () => {
+    it("falls back to the policy's default wait when Retry-After is absent", async () => {
       const arrivals = script([429, ''], [200, OK]);
       await client({ policy: { defaultRetryAfterMs: 4_000 } }).fetchPage(QUERY);
       assert.ok(arrivals[1]! - arrivals[0]! >= 40, `retried after ${arrivals[1]! - arrivals[0]!} ms`);
@@ -211,7 +229,12 @@ describe('AuditLogClient over scripted Asana answers', () => {
       const warns = logger.lines.filter((l) => l.level === 'WARN');
       assert.deepEqual(
         warns.map((w) => [w.fields?.code, w.fields?.status]),
-        [['server_error', 500], ['server_error', 502], ['server_error', 503], ['server_error', 504]],
+        [
+          ['server_error', 500],
+          ['server_error', 502],
+          ['server_error', 503],
+          ['server_error', 504],
+        ],
       );
     });
 
@@ -226,7 +249,7 @@ describe('AuditLogClient over scripted Asana answers', () => {
       assert.deepEqual(c.stats, { requests: 3, retries: 2, throttledWaits: 0, rateLimited: 0 });
     });
 
-    it('retries a proxy\'s HTML page, a cut-off body and JSON that is not a page', async () => {
+    it("retries a proxy's HTML page, a cut-off body and JSON that is not a page", async () => {
       script(
         [200, '<html><body>Proxy login</body></html>', { 'content-type': 'text/html' }],
         [200, '{"data":[{"gid":"1","crea'],
@@ -247,7 +270,7 @@ describe('AuditLogClient over scripted Asana answers', () => {
   });
 
   describe('failures that are not retried', () => {
-    it('throws the matching code with Asana\'s own message for 400, 401, 402, 403, 404 and 451', async () => {
+    it("throws the matching code with Asana's own message for 400, 401, 402, 403, 404 and 451", async () => {
       const cases = [
         [400, 'bad_request'],
         [401, 'unauthorized'],

@@ -47,7 +47,7 @@ describe('check outside Splunk: --proxy, ASANA_PROXY_URL and --ca-bundle', funct
   it('fails certificate verification without --ca-bundle, and says so', async () => {
     const r = await runCli(base(), { ASANA_TOKEN: TOKEN });
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^FAILED \(tls_error\): TLS certificate verification failed.*ca_bundle/);
+    assert.match(r.stdout, /^FAILED \(tls_error\): TLS certificate verification failed.*give its CA certificate in --ca-bundle/);
   });
 
   it('reports wrong proxy credentials from --proxy without repeating them', async () => {

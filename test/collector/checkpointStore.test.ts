@@ -38,7 +38,10 @@ function recordingLogger(): Logger & { warnings: string[] } {
 }
 
 const isoDate = fc.date({ noInvalidDate: true, min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z') }).map((d) => d.toISOString());
-const arbMark = fc.option(fc.record({ createdAt: isoDate, gids: fc.array(fc.string({ unit: 'binary', minLength: 1 }), { minLength: 1 }) }, { noNullPrototype: true }), { nil: null });
+const arbMark = fc.option(
+  fc.record({ createdAt: isoDate, gids: fc.array(fc.string({ unit: 'binary', minLength: 1 }), { minLength: 1 }) }, { noNullPrototype: true }),
+  { nil: null },
+);
 const arbOffset = fc.option(fc.string({ unit: 'binary', minLength: 1 }), { nil: null });
 
 /** Any checkpoint whose contents make sense: dates are ISO-8601, windows start before they end, nothing required is empty. */
@@ -48,7 +51,12 @@ const arbCheckpoint: fc.Arbitrary<Checkpoint> = fc.record(
     generation: fc.nat(),
     workspaceGid: fc.stringMatching(/^\d{1,16}$/),
     filters: fc.record(
-      { event_type: fc.string({ minLength: 1 }), actor_type: fc.string({ minLength: 1 }), actor_gid: fc.string({ minLength: 1 }), resource_gid: fc.string({ minLength: 1 }) },
+      {
+        event_type: fc.string({ minLength: 1 }),
+        actor_type: fc.string({ minLength: 1 }),
+        actor_gid: fc.string({ minLength: 1 }),
+        resource_gid: fc.string({ minLength: 1 }),
+      },
       { requiredKeys: [], noNullPrototype: true },
     ),
     cursor: fc.record({ startAt: isoDate, endAt: isoDate, offset: arbOffset, mark: arbMark }, { requiredKeys: ['offset', 'mark'], noNullPrototype: true }),
@@ -143,6 +151,19 @@ describe('CheckpointStore', () => {
     assert.equal(fs.statSync(store.file).mode & 0o077, 0, 'readable by the owner only');
   });
 
+  it('resets the temp files of saves cut short, under the fixed name of earlier versions and the unpredictable ones, and leaves a directory of that name', () => {
+    const dir = tempDir();
+    const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
+    store.save(sample(1));
+    const fixed = `${store.file}.tmp`;
+    const random = `${store.file}.0123456789abcdef01234567.tmp`;
+    fs.writeFileSync(fixed, '{"sum":');
+    fs.writeFileSync(random, 'cut');
+    fs.mkdirSync(`${store.file}.89abcdef0123456789abcdef.tmp`);
+    assert.deepEqual(store.reset().sort(), [store.file, random, fixed].sort());
+    assert.deepEqual(fs.readdirSync(dir), ['acme.checkpoint.89abcdef0123456789abcdef.tmp']);
+  });
+
   it("reads an earlier version's file where it is without the lock, moves it under the lock, and a reset deletes it there", () => {
     const dir = tempDir();
     const legacyFile = path.join(dir, 'team_a-65f838a2fbff.checkpoint');
@@ -155,7 +176,7 @@ describe('CheckpointStore', () => {
     try {
       assert.equal(fs.existsSync(legacyFile), false);
       assert.equal(store.load()?.generation, 4);
-      assert.equal(store.reset(), true);
+      assert.deepEqual(store.reset(), [file]);
     } finally {
       store.unlock();
     }
@@ -195,12 +216,15 @@ describe('CheckpointStore', () => {
     const dir = tempDir();
     const store = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     fs.writeFileSync(store.file, '{"sum":"x","checkpoint":{"garbage":true}}\n');
-    assert.throws(() => store.load(), (e: unknown) => {
-      assert.ok(e instanceof CheckpointCorruptError);
-      assert.match(e.message, new RegExp(store.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      assert.match(e.message, /checkpoint reset/);
-      return true;
-    });
+    assert.throws(
+      () => store.load(),
+      (e: unknown) => {
+        assert.ok(e instanceof CheckpointCorruptError);
+        assert.match(e.message, new RegExp(store.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        assert.match(e.message, /checkpoint reset/);
+        return true;
+      },
+    );
   });
 
   it('fails before anything is fetched when the directory cannot be written', () => {

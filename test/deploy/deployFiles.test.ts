@@ -14,11 +14,11 @@ function pollFlags(): Set<string> {
 
 const flagsIn = (text: string) => [...text.matchAll(/(?<![\w-])(--[a-z][a-z-]*)/g)].map((m) => m[1] as string);
 
-describe('the service samples in src/deploy', () => {
+describe('the service samples in deploy/', () => {
   const known = pollFlags();
 
   it('the systemd unit runs poll with flags that exist, tokens from credential files only', () => {
-    const unit = fs.readFileSync('src/deploy/asana-audit-log.service', 'utf8');
+    const unit = fs.readFileSync('deploy/asana-audit-log.service', 'utf8');
     const exec = /^ExecStart=((?:.*\\\n)*.*)/m.exec(unit)?.[1] ?? '';
     assert.match(exec, /ta_asana_audit_log\.cjs poll /);
     const used = flagsIn(exec);
@@ -31,7 +31,7 @@ describe('the service samples in src/deploy', () => {
   });
 
   it('the Dockerfile runs the bundle as an unprivileged user with flags that exist', () => {
-    const docker = fs.readFileSync('src/deploy/Dockerfile', 'utf8');
+    const docker = fs.readFileSync('deploy/Dockerfile', 'utf8');
     const entry = /^ENTRYPOINT (\[.*\])$/m.exec(docker)?.[1];
     assert.ok(entry);
     const argv = JSON.parse(entry) as string[];

@@ -5,12 +5,16 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
 import { SeededRandom } from '../../src/mock/random.js';
-import { LAUNCHER, tempDir } from '../support/splunkdHarness.js';
+import { LAUNCHER, assertNamesItsNode, tempDir } from '../support/splunkdHarness.js';
+import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
+import { makeTestCa } from '../support/testCa.js';
 
 const BUNDLE = path.join(path.dirname(LAUNCHER), 'ta_asana_audit_log.cjs');
 const ASANA_TOKEN = 'e2e-asana-token-3c9d1f7a';
 const HEC_TOKEN = '6f1c2b7e-0d4a-4e8b-9c3f-1a2b3c4d5e6f';
 const PAGE_SIZE = 100;
+/** --hec-max-in-flight-events in the kill tests: with acks pipelined, what one kill may send again. */
+const IN_FLIGHT = 300;
 
 interface Child {
   process: ChildProcess;
@@ -65,27 +69,39 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
   });
 
   const baseArgs = (checkpoint: string, extra: string[] = []) => [
-    '--workspace', (asana as MockAsana).workspaceGid,
-    '--base-url', (asana as MockAsana).url,
-    '--checkpoint', checkpoint,
-    '--page-size', String(PAGE_SIZE),
-    '--max-requests-per-minute', '1500',
+    '--workspace',
+    (asana as MockAsana).workspaceGid,
+    '--base-url',
+    (asana as MockAsana).url,
+    '--checkpoint',
+    checkpoint,
+    '--page-size',
+    String(PAGE_SIZE),
+    '--max-requests-per-minute',
+    '1500',
     // One stream: the "one batch per kill" bound is per stream.
-    '--backfill-concurrency', '1',
-    '--output', 'hec',
-    '--hec-url', (hec as MockHec).url,
-    '--index', 'asana',
-    '--host', 'collector-e2e',
+    '--backfill-concurrency',
+    '1',
+    '--output',
+    'hec',
+    '--hec-url',
+    (hec as MockHec).url,
+    '--index',
+    'asana',
+    '--host',
+    'collector-e2e',
     ...extra,
   ];
 
   for (const ack of [true, false]) {
-    it(`indexes every event exactly once across SIGKILLs at random moments, at most one batch again per kill (${ack ? 'with' : 'without'} indexer acknowledgment)`, async () => {
+    it(`indexes every event across SIGKILLs at random moments, sending again at most the in-flight bound per kill (${ack ? 'with pipelined indexer acknowledgment' : 'without indexer acknowledgment'})`, async () => {
       asana = await startMockAsana({ initialEvents: 3_000, spreadDays: 20 / 1440, latencyMs: 25, tokens: { valid: [ASANA_TOKEN] }, seed: ack ? 11 : 12 });
-      hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack, allowedIndexes: ['asana'] }], ackDelayMs: 40 });
+      // Acks slower than a page's round trip: pages are written while earlier ones await their acks.
+      hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack, allowedIndexes: ['asana'] }], ackDelayMs: 150 });
       hec.scriptFaults([{ kind: 'busy' }, { kind: 'busy' }]);
       const checkpoint = path.join(tempDir('hec-e2e-ckpt-'), 'acme.checkpoint');
-      const args = baseArgs(checkpoint, ack ? ['--hec-ack'] : []);
+      // With ack, batches are spread over two channels: each keeps its own ack ids.
+      const args = baseArgs(checkpoint, [...(ack ? ['--hec-ack', '--hec-channels', '2'] : []), '--hec-max-in-flight-events', String(IN_FLIGHT)]);
       const rng = new SeededRandom(ack ? 101 : 202);
 
       let kills = 0;
@@ -107,13 +123,15 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
       const last = await poll(args).done;
       assert.equal(last.code, 0, last.stderr);
       assert.match(last.stderr, /^INFO action=events_ingested input=workspace-\d+ n_events=\d+ .*status=caught_up/m);
-      await new Promise((r) => setTimeout(r, 100));
+      assertNamesItsNode(last.stderr);
+      // The mock indexes what it accepted ackDelayMs later, as Splunk does after answering 200.
+      await new Promise((r) => setTimeout(r, 300));
 
       const indexed = hec.indexed();
       const expected = asana.events().map((e) => (e as { gid: string }).gid);
       const gids = indexed.map((e) => (e.event as { gid: string }).gid);
       assert.deepEqual([...new Set(gids)].sort(), [...expected].sort(), 'every event indexed');
-      // A batch that repeats events already indexed is a duplicate batch; each kill may cause one.
+      // A kill sends again what was sent but not yet in the saved checkpoint: at most the in-flight bound.
       const seen = new Set<string>();
       const duplicateBatches = new Set<number>();
       for (const e of indexed) {
@@ -121,9 +139,12 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
         if (seen.has(gid)) duplicateBatches.add(e.batch);
         seen.add(gid);
       }
-      assert.ok(duplicateBatches.size <= kills, `${duplicateBatches.size} duplicate batches for ${kills} kills`);
       const duplicates = gids.length - seen.size;
-      assert.ok(duplicates <= kills * PAGE_SIZE, `${duplicates} duplicate events for ${kills} kills`);
+      assert.ok(duplicates <= kills * IN_FLIGHT, `${duplicates} duplicate events for ${kills} kills`);
+      assert.ok(duplicateBatches.size <= kills * (IN_FLIGHT / PAGE_SIZE), `${duplicateBatches.size} duplicate batches for ${kills} kills`);
+      if (ack) assert.ok(hec.stats().maxPendingAcksPerChannel > 1, `acks were pipelined: ${hec.stats().maxPendingAcksPerChannel} pending at most`);
+      // Two channels per process, a new pair for every run (the last run may need only one).
+      if (ack) assert.ok(hec.stats().channels >= 3, `${hec.stats().channels} channels`);
 
       const byGid = new Map(asana.events().map((e) => [(e as { gid: string }).gid, e]));
       for (const e of indexed) {
@@ -139,13 +160,38 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     });
   }
 
+  it('on SIGTERM waits for the pending acknowledgments and saves, so the next run repeats nothing (pipelined acks)', async () => {
+    asana = await startMockAsana({ initialEvents: 2_000, spreadDays: 20 / 1440, latencyMs: 25, tokens: { valid: [ASANA_TOKEN] }, seed: 13 });
+    hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true, allowedIndexes: ['asana'] }], ackDelayMs: 400 });
+    const checkpoint = path.join(tempDir('hec-e2e-term-'), 'acme.checkpoint');
+    const args = baseArgs(checkpoint, ['--hec-ack']);
+    const child = poll(args);
+    // Stop while several pages await their acks.
+    await waitFor('pages awaiting acks', () => hec!.stats().eventRequests >= 4 || child.process.exitCode !== null);
+    const sentAtStop = hec.stats().eventRequests;
+    child.process.kill('SIGTERM');
+    const stopped = await child.done;
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stderr, /status=stopped/);
+    assert.ok(hec.indexed().length >= (sentAtStop - 1) * PAGE_SIZE, 'what was sent before the stop was acknowledged before the exit');
+    const last = await poll(args).done;
+    assert.equal(last.code, 0, last.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    const gids = hec.indexed().map((e) => (e.event as { gid: string }).gid);
+    assert.equal(new Set(gids).size, 2_000, 'every event indexed');
+    assert.equal(gids.length, 2_000, 'none twice');
+  });
+
   it('keeps the lock for a --follow collector: a second one on the checkpoint exits with a WARN and touches nothing', async () => {
     asana = await startMockAsana({ initialEvents: 300, spreadDays: 10 / 1440, tokens: { valid: [ASANA_TOKEN] } });
     hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true }], ackDelayMs: 10 });
     const checkpoint = path.join(tempDir('hec-e2e-lock-'), 'acme.checkpoint');
     const first = poll(baseArgs(checkpoint, ['--hec-ack', '--follow', '--interval', '3600']));
     await waitFor('the first health line', () => /^INFO action=health /m.test(first.stderr()));
-    assert.match(first.stderr(), /^INFO action=health input=workspace-\d+ output=hec status=ok runs=1 failures_in_row=0 events_total=300 uptime_s=\d+ last_success=\S+ next_run_in_s=3600 hec_events=300 hec_batches=3 hec_requests=\d+ hec_retries=0 hec_ack_polls=\d+ hec_resends=0 hec_pending_acks=0$/m);
+    assert.match(
+      first.stderr(),
+      /^INFO action=health input=workspace-\d+ output=hec status=ok runs=1 failures_in_row=0 events_total=300 late_events_total=0 uptime_s=\d+ last_success=\S+ next_run_in_s=3600 hec_events=300 hec_batches=3 hec_requests=\d+ hec_retries=0 hec_ack_polls=\d+ hec_resends=0 hec_pending_acks=0$/m,
+    );
     const checkpointBefore = fs.readFileSync(checkpoint);
     const hecRequests = hec.stats().eventRequests + hec.stats().ackRequests;
     const asanaRequests = asana.stats().requests;
@@ -182,7 +228,54 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     assert.ok(!run.stderr.includes(HEC_TOKEN));
   });
 
-  it('refuses a HEC token on the command line\'s view and bad HEC settings before contacting anything', async () => {
+  describe('through a proxy to a HEC with a private CA', () => {
+    const HOST = 'hec.splunk.test';
+    let proxy: ForwardProxy | undefined;
+    afterEach(async () => {
+      await proxy?.close();
+      proxy = undefined;
+    });
+
+    it('goes through HTTPS_PROXY or --hec-proxy, trusting --hec-ca-bundle; without the CA bundle, one ERROR and exit 1', async () => {
+      const ca = makeTestCa('Private HEC CA');
+      asana = await startMockAsana({ initialEvents: 150, spreadDays: 10 / 1440, tokens: { valid: [ASANA_TOKEN] } });
+      hec = await startMockHec({
+        tokens: [{ token: HEC_TOKEN, ack: true, allowedIndexes: ['asana'] }],
+        ackDelayMs: 10,
+        tls: ca.issue({ commonName: HOST, san: `DNS:${HOST}` }),
+      });
+      // Only the proxy knows the HEC host's name, as in a network where HEC is reachable only through it.
+      proxy = await startForwardProxy({ credentials: { user: 'svc', password: 'hec-pr0xy-pw' }, hosts: { [HOST]: '127.0.0.1' } });
+      const hecUrl = `https://${HOST}:${new URL(hec.url).port}`;
+      const proxyWithPassword = `http://svc:hec-pr0xy-pw@127.0.0.1:${proxy.port}`;
+      const args = (checkpoint: string, extra: string[]) => [...baseArgs(checkpoint, ['--hec-ack', ...extra]), '--hec-url', hecUrl];
+
+      const noCa = await poll(args(path.join(tempDir('hec-e2e-proxy-'), 'a.checkpoint'), []), { HTTPS_PROXY: proxyWithPassword }).done;
+      assert.equal(noCa.code, 1, noCa.stderr);
+      const errors = noCa.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+      assert.equal(errors.length, 1, noCa.stderr);
+      assert.match(errors[0] ?? '', /TLS certificate verification failed for Splunk HEC.*--hec-ca-bundle.*code=hec_tls_error/);
+      assert.equal(hec.indexed().length, 0);
+
+      const viaEnv = await poll(args(path.join(tempDir('hec-e2e-proxy-'), 'b.checkpoint'), ['--hec-ca-bundle', ca.caFile]), { HTTPS_PROXY: proxyWithPassword })
+        .done;
+      assert.equal(viaEnv.code, 0, viaEnv.stderr);
+      assert.equal(hec.indexed().length, 150);
+
+      const viaFlag = await poll(args(path.join(tempDir('hec-e2e-proxy-'), 'c.checkpoint'), ['--hec-ca-bundle', ca.caFile]), {
+        SPLUNK_HEC_PROXY_URL: proxyWithPassword,
+      }).done;
+      assert.equal(viaFlag.code, 0, viaFlag.stderr);
+      assert.equal(hec.indexed().length, 300);
+
+      assert.ok(proxy.tunnels.length >= 2 && proxy.tunnels.every((t) => t === `${HOST}:${new URL((hec as MockHec).url).port}`), JSON.stringify(proxy.tunnels));
+      assert.deepEqual(proxy.forwarded, [], 'nothing sent in clear through the proxy');
+      assert.equal(asana.stats().requests > 0, true);
+      for (const run of [noCa, viaEnv, viaFlag]) assert.ok(!run.stderr.includes('hec-pr0xy-pw') && !run.stderr.includes(HEC_TOKEN), 'no secret in the output');
+    });
+  });
+
+  it("refuses a HEC token on the command line's view and bad HEC settings before contacting anything", async () => {
     asana = await startMockAsana({ initialEvents: 5, tokens: { valid: [ASANA_TOKEN] } });
     hec = await startMockHec({ tokens: [{ token: HEC_TOKEN }] });
     const checkpoint = path.join(tempDir('hec-e2e-args-'), 'acme.checkpoint');

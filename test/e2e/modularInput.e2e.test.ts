@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { LAUNCHER, inputXml, parseEventStream, runLauncher, tempDir, type StreamedEvent } from '../support/splunkdHarness.js';
+import { LAUNCHER, assertNamesItsNode, inputXml, parseEventStream, runLauncher, tempDir, type StreamedEvent } from '../support/splunkdHarness.js';
 
 const TOKEN = 'e2e-token-5f1c9a7d2b';
 
@@ -57,7 +57,11 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     const run2 = await runLauncher([], xml);
     assert.equal(run2.code, 0, run2.stderr);
     delivered.push(...parseEventStream(run2.stdout));
-    assert.match(run2.stderr, /^INFO action=events_ingested input=acme n_events=\d+ pages=\d+ throttled_waits=0 retries=0 lag_seconds=\d+ duration_ms=\d+/m);
+    assert.match(
+      run2.stderr,
+      /^INFO action=events_ingested input=acme n_events=\d+ pages=\d+ throttled_waits=0 retries=0 lag_seconds=\d+ late_events=0 duration_ms=\d+/m,
+    );
+    assertNamesItsNode(run2.stderr);
 
     // New events arrive, some in one millisecond, with characters special in XML; the offset expires.
     mock.generateEvents(250);
@@ -131,7 +135,19 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     assert.equal(doc.scheme.use_external_validation, true);
     assert.equal(doc.scheme.use_single_instance, false);
     const names = doc.scheme.endpoint.args.arg.map((a: { name: string }) => a.name);
-    for (const n of ['workspace_gid', 'token', 'start_at', 'event_type', 'actor_type', 'actor_gid', 'resource_gid', 'page_size', 'max_requests_per_minute', 'api_base_url', 'log_level']) {
+    for (const n of [
+      'workspace_gid',
+      'token',
+      'start_at',
+      'event_type',
+      'actor_type',
+      'actor_gid',
+      'resource_gid',
+      'page_size',
+      'max_requests_per_minute',
+      'api_base_url',
+      'log_level',
+    ]) {
       assert.ok(names.includes(n), n);
     }
   });
@@ -152,15 +168,19 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     assert.ok(!forbidden.stdout.includes('other-org-token-123') && !forbidden.stderr.includes('other-org-token-123'));
   });
 
-  it('says which Node it found and what to install when none is new enough', async () => {
+  it('refuses an ASANA_AUDIT_LOG_NODE that is too old with one line naming it and what to do', async () => {
     const dir = tempDir('e2e-oldnode-');
     const fakeNode = path.join(dir, 'node');
-    fs.writeFileSync(fakeNode, '#!/bin/sh\necho 18.19.0\n', { mode: 0o755 });
-    const run = await runLauncher(['--scheme'], '', { env: { PATH: `${dir}:/usr/bin:/bin`, ASANA_AUDIT_LOG_NODE: fakeNode } });
+    fs.writeFileSync(fakeNode, '#!/bin/sh\necho v18.19.0\n', { mode: 0o755 });
+    const run = await runLauncher(['--scheme'], '', { env: { PATH: `${dir}:${process.env.PATH ?? ''}`, ASANA_AUDIT_LOG_NODE: fakeNode } });
     assert.equal(run.code, 1);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^ERROR asana_audit_log needs Node.js 20 or newer; found: .*node \(v18\.19\.0\).*Install Node.js 20\+/);
+    assert.match(
+      lines[0] ?? '',
+      /^ERROR ASANA_AUDIT_LOG_NODE=\S+\/node is v18\.19\.0, older than 20\.19\.0: point ASANA_AUDIT_LOG_NODE at Node\.js 20\.19\.0 or newer/,
+    );
+    assert.equal(run.stdout, '');
   });
 
   it('finds a new enough node through ASANA_AUDIT_LOG_NODE when PATH has none', async () => {

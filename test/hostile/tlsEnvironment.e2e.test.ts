@@ -76,61 +76,67 @@ describe('hostile input: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment turns
     }
   });
 
-  it('HEC with a certificate from an untrusted CA is refused: no batch, hence no HEC token, reaches it', async () => {
-    const plainAsana = await startMockAsana({ tokens: { valid: [TOKEN] } });
-    plainAsana.generateEvents(3);
-    let hecRequests = 0;
-    const hec = https.createServer(untrusted.issue({ commonName: 'localhost', san: 'IP:127.0.0.1' }), (_req, res) => {
-      hecRequests++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"text":"Success","code":0}');
-    });
-    await new Promise<void>((resolve) => hec.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = hec.address() as AddressInfo;
-      const args = [
-        'poll',
-        '--workspace',
-        plainAsana.workspaceGid,
-        '--base-url',
-        plainAsana.url,
-        '--checkpoint',
-        `${tempDir('hostile-tls-hec-')}/acme.checkpoint`,
-        '--output',
-        'hec',
-        '--hec-url',
-        `https://127.0.0.1:${port}`,
-        '--index',
-        'main',
-      ];
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(LAUNCHER, args, {
-          cwd: tempDir('hostile-tls-cwd-'),
-          env: {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            ASANA_TOKEN: TOKEN,
-            SPLUNK_HEC_TOKEN: HEC_TOKEN,
-            ...INSECURE_ENV,
-            ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
-          },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let stderr = '';
-        child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stderr });
-        });
+  for (const via of ['directly', 'through --hec-proxy'] as const) {
+    it(`HEC with a certificate from an untrusted CA is refused ${via}: no batch, hence no HEC token, reaches it`, async () => {
+      const proxy = via === 'directly' ? undefined : await startForwardProxy();
+      const plainAsana = await startMockAsana({ tokens: { valid: [TOKEN] } });
+      plainAsana.generateEvents(3);
+      let hecRequests = 0;
+      const hec = https.createServer(untrusted.issue({ commonName: 'localhost', san: 'IP:127.0.0.1' }), (_req, res) => {
+        hecRequests++;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"text":"Success","code":0}');
       });
-      assert.equal(hecRequests, 0, 'the untrusted HEC received no request');
-      assert.notEqual(r.code, 0, r.stderr);
-      assert.match(r.stderr, /^ERROR .*TLS certificate verification failed for Splunk HEC/m);
-      assertLevelled(r);
-    } finally {
-      await plainAsana.close();
-      await new Promise<void>((resolve) => hec.close(() => resolve()));
-    }
-  });
+      await new Promise<void>((resolve) => hec.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = hec.address() as AddressInfo;
+        const args = [
+          'poll',
+          '--workspace',
+          plainAsana.workspaceGid,
+          '--base-url',
+          plainAsana.url,
+          '--checkpoint',
+          `${tempDir('hostile-tls-hec-')}/acme.checkpoint`,
+          '--output',
+          'hec',
+          '--hec-url',
+          `https://127.0.0.1:${port}`,
+          '--index',
+          'main',
+          ...(proxy ? ['--hec-proxy', proxy.url] : []),
+        ];
+        const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const child = spawn(LAUNCHER, args, {
+            cwd: tempDir('hostile-tls-cwd-'),
+            env: {
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+              ASANA_TOKEN: TOKEN,
+              SPLUNK_HEC_TOKEN: HEC_TOKEN,
+              ...INSECURE_ENV,
+              ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
+            },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+          const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+          child.on('error', reject);
+          child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stderr });
+          });
+        });
+        assert.equal(hecRequests, 0, 'the untrusted HEC received no request');
+        if (proxy) assert.ok(proxy.tunnels.length >= 1, 'the tunnel to HEC was opened');
+        assert.notEqual(r.code, 0, r.stderr);
+        assert.match(r.stderr, /^ERROR .*TLS certificate verification failed for Splunk HEC/m);
+        assertLevelled(r);
+      } finally {
+        await plainAsana.close();
+        await new Promise<void>((resolve) => hec.close(() => resolve()));
+        await proxy?.close();
+      }
+    });
+  }
 });

@@ -23,14 +23,26 @@ describe('mock-server command', () => {
     return lines;
   };
 
-  it('serves the API with the token from MOCK_ASANA_TOKEN and prints the URL and workspace, never the token', async () => {
+  it('serves the API with the token from MOCK_ASANA_TOKEN and prints the URL and workspace, naming that token but never printing it', async () => {
     const lines = await run(['--port', '0', '--events', '25', '--workspace', '42'], { MOCK_ASANA_TOKEN: 's3cret-from-env' });
     assert.ok(mock);
-    assert.equal(lines.length, 1);
-    assert.ok(lines[0]?.includes(mock.url) && lines[0].includes('42'));
+    assert.ok(lines[0]?.includes(mock.url) && lines[0].includes('workspace_gid=42'));
+    assert.match(lines[0] ?? '', /token=\(from MOCK_ASANA_TOKEN\)$/);
+    assert.match(lines.join('\n'), /ASANA_TOKEN="\$MOCK_ASANA_TOKEN" \S+ poll --base-url /);
     assert.ok(!lines.join('\n').includes('s3cret-from-env'));
     assert.equal((await apiGet(mock, { limit: '100' }, { token: 's3cret-from-env' })).json.data.length, 25);
     assert.equal((await apiGet(mock, { limit: '1' })).status, 401, 'the default token is replaced, not added');
+  });
+
+  it('prints its token and a poll command ready to paste, with --base-url', async () => {
+    const lines = await run(['--port', '0', '--events', '5'], {});
+    assert.ok(mock);
+    assert.match(lines[0] ?? '', / token=mock-token$/);
+    const command = lines.find((l) => l.includes(' poll '))?.trim();
+    assert.equal(
+      command?.replace(/ \S+ poll /, ' PROGRAM poll '),
+      `ASANA_TOKEN=mock-token PROGRAM poll --base-url ${mock.url} --workspace 1200000000000001 --checkpoint mock.checkpoint > mock-events.ndjson`,
+    );
   });
 
   it('passes the fault options through to the server', async () => {
@@ -60,7 +72,7 @@ describe('mock-server command', () => {
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-    assert.match(chunk.toString(), /^Mock Asana Audit Log API at http:\/\/127\.0\.0\.1:\d+\/api\/1\.0 workspace_gid=1200000000000001\n$/);
+    assert.match(chunk.toString(), /^Mock Asana Audit Log API at http:\/\/127\.0\.0\.1:\d+\/api\/1\.0 workspace_gid=1200000000000001 token=mock-token\n/);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { FIGURES_PATH, type FigureRow } from '../../src/tools/reliabilityFigures.js';
+import { FIGURES_PATH, type FigureRow } from '../../tools/reliabilityFigures.js';
 
-/** Where the suite leaves its measurements for `src/tools/reliabilityReport.ts` to print. */
+/** Where the suite leaves its measurements for `tools/reliabilityReport.ts` to print. */
 export const FIGURES_FILE = path.resolve(FIGURES_PATH);
 
 /** Records one measured row; rows accumulate across the suite's files. */

@@ -24,6 +24,20 @@ describe('input settings', () => {
     assert.equal(s.logLevel, 'INFO');
     assert.deepEqual(s.filters, {});
     assert.equal(s.startAt, undefined);
+    assert.equal(s.lateEventMinutes, 60);
+    assert.deepEqual(s.deprecated, []);
+  });
+
+  it('takes late_event_minutes from 0 (off) through 1 to 1440', () => {
+    for (const n of [0, 1, 1440]) assert.equal(parseInputSettings('acme', { ...valid, late_event_minutes: String(n) }).lateEventMinutes, n);
+  });
+
+  it('reads the deprecated backfill_settle_minutes as late_event_minutes when only it is set, and says so', () => {
+    const old = parseInputSettings('acme', { ...valid, backfill_settle_minutes: '90' });
+    assert.equal(old.lateEventMinutes, 90);
+    assert.deepEqual(old.deprecated, ['backfill_settle_minutes']);
+    const both = parseInputSettings('acme', { ...valid, backfill_settle_minutes: '90', late_event_minutes: '30' });
+    assert.equal(both.lateEventMinutes, 30, 'the new setting wins');
   });
 
   it('treats empty values as unset, as Splunk Web sends them', () => {
@@ -50,6 +64,10 @@ describe('input settings', () => {
     ['max_requests_per_minute', 'lots', /^max_requests_per_minute must be a whole number/],
     ['api_base_url', 'http://app.asana.com/api/1.0', /^api_base_url must use https \(plain http is accepted only for loopback hosts/],
     ['api_base_url', 'not a url', /^api_base_url must be an absolute URL/],
+    ['late_event_minutes', '1441', /^late_event_minutes must be a whole number from 0 to 1440/],
+    ['late_event_minutes', '-1', /^late_event_minutes must be a whole number from 0 to 1440/],
+    ['late_event_minutes', 'soon', /^late_event_minutes must be a whole number from 0 to 1440/],
+    ['backfill_settle_minutes', '4', /^backfill_settle_minutes must be a whole number from 5 to 1440/],
     ['log_level', 'VERBOSE', /^log_level must be DEBUG, INFO, WARN or ERROR/],
   ];
   for (const [arg, value, message] of wrong) {

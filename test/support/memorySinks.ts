@@ -1,6 +1,6 @@
 import type { AuditLogEvent } from '../../src/model/auditLog.js';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
-import type { CheckpointPort, EventSink } from '../../src/collector/ports.js';
+import type { CheckpointPort, EmittedLogPort, EmittedRecord, EventSink } from '../../src/collector/ports.js';
 
 export class MemorySink implements EventSink {
   readonly written: AuditLogEvent[] = [];
@@ -18,5 +18,22 @@ export class MemoryCheckpoints implements CheckpointPort {
   }
   save(cp: Checkpoint): void {
     this.saved.push(structuredClone(cp));
+  }
+}
+
+/** The emitted-gid log kept in memory; `lines` is what the file would hold. */
+export class MemoryEmittedLog implements EmittedLogPort {
+  lines: EmittedRecord[] = [];
+  load(): EmittedRecord[] {
+    return structuredClone(this.lines);
+  }
+  append(record: EmittedRecord): void {
+    if (Object.keys(record).length > 0) this.lines.push(structuredClone(record));
+  }
+  rewrite(records: readonly EmittedRecord[]): void {
+    this.lines = structuredClone([...records]);
+  }
+  clear(): void {
+    this.lines = [];
   }
 }

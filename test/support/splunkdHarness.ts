@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +8,19 @@ import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 
 /** The repository's launcher, or another app's (an unpacked package) named by ASANA_AUDIT_LOG_LAUNCHER. */
 export const LAUNCHER = path.resolve(process.env.ASANA_AUDIT_LOG_LAUNCHER || 'bin/asana_audit_log.sh');
+
+/**
+ * The node the launcher must have picked, when the caller knows it: test:package names the unpacked
+ * app's own runtime, so a run on any other node fails.
+ */
+export const EXPECTED_NODE = process.env['ASANA_AUDIT_LOG_EXPECTED_NODE'] || undefined;
+
+/** The summary line names the node that ran the program, and it is the expected one when that is known. */
+export function assertNamesItsNode(stderr: string): void {
+  const m = /^INFO action=events_ingested .* node_version=(v\d+\.\d+\.\d+) node=("[^"]*"|\S+)$/m.exec(stderr);
+  assert.ok(m, `the summary line names its node: ${stderr}`);
+  if (EXPECTED_NODE) assert.equal(m[2], EXPECTED_NODE, `the run used ${m[2]} (${m[1]}), not ${EXPECTED_NODE}`);
+}
 
 export interface ChildResult {
   code: number | null;

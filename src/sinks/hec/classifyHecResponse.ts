@@ -45,9 +45,16 @@ export function classifyHecFailure(status: number, bodyText: string, retryAfterS
   return retry('hec_invalid_response');
 }
 
-/** Maps a request that got no HTTP answer; `errno` is the library's error code, nothing more. */
-export function classifyHecTransportFailure(errno: string | undefined, deadlineExceeded: boolean): HecError {
+/** The code the transport gives an answer it stopped reading because it was too large. */
+export const ANSWER_TOO_LARGE = 'HEC_ANSWER_TOO_LARGE';
+
+/** Maps a request that got no (usable) HTTP answer; `errno` is the library's error code, nothing more. */
+export function classifyHecTransportFailure(errno: string | undefined, deadlineExceeded: boolean, maxAnswerBytes = 0): HecError {
+  if (errno === ANSWER_TOO_LARGE) return new HecError({ code: 'hec_answer_too_large', retryable: false, detail: `more than ${maxAnswerBytes} bytes` });
   if (deadlineExceeded) return new HecError({ code: 'hec_timeout', retryable: true });
+  // The proxy said no: asking again gets the same answer.
+  if (errno === 'ERR_PROXY_AUTH_REQUIRED' || errno === 'ERR_PROXY_REFUSED') return new HecError({ code: 'hec_proxy_refused', retryable: false, detail: errno });
+  if (errno === 'ERR_PROXY_UNREACHABLE' || errno === 'ERR_PROXY_TIMEOUT') return new HecError({ code: 'hec_network_error', retryable: true, detail: errno });
   if (errno !== undefined && isTlsFailure(errno)) return new HecError({ code: 'hec_tls_error', retryable: false, detail: errno });
   return new HecError({ code: 'hec_network_error', retryable: true, detail: errno });
 }

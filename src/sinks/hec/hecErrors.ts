@@ -18,6 +18,8 @@ export const HEC_ERROR_CODES = [
   'hec_tls_error',
   'hec_invalid_response',
   'hec_ack_timeout',
+  'hec_answer_too_large',
+  'hec_proxy_refused',
 ] as const satisfies readonly ErrorCode[];
 export type HecErrorCode = (typeof HEC_ERROR_CODES)[number];
 

@@ -3,20 +3,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { withRetries } from '../../retry/retryLoop.js';
-import { parseRetryAfter } from '../../retry/retryAfter.js';
-import { resolveRetryPolicy, type RetryPolicy } from '../../retry/retryPolicy.js';
+import type { Delivery, EventSink } from '../../collector/ports.js';
+import { type Logger, silentLogger } from '../../logging/logger.js';
 import type { AuditLogEvent } from '../../model/auditLog.js';
-import type { EventSink } from '../../collector/ports.js';
-import { silentLogger, type Logger } from '../../logging/logger.js';
+import { type RetryPolicy, resolveRetryPolicy } from '../../retry/retryPolicy.js';
+import { AckChannel } from './ackChannel.js';
 import { type Batch, type HecMetadata, splitBatches, toHecLine } from './hecEvent.js';
-import { classifyHecFailure, classifyHecTransportFailure } from './classifyHecResponse.js';
 import { HecError } from './hecErrors.js';
-import { hecAckReplySchema, HEC_CODES, parseHecReply } from './hecReply.js';
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecSettings.js';
-import { DeadlineRequests, TransportFailure } from '../../net/deadlineRequests.js';
-import { WakeableSleeps } from '../../retry/wakeableSleeps.js';
+import { HecTransport } from './hecTransport.js';
 
 const gzip = promisify(zlib.gzip);
 
@@ -24,17 +19,29 @@ export interface HecSinkOptions {
   /** HEC base URL, e.g. https://splunk.example.com:8088 (no /services/collector). */
   url: string;
   token: string;
-  /** Indexer acknowledgment: send a channel, and resolve writes only once Splunk says indexed. */
+  /** Indexer acknowledgment: send a channel, and report batches delivered only once Splunk says indexed. */
   ack: boolean;
   metadata: HecMetadata;
   maxBatchEvents?: number;
   /** Uncompressed bytes per request. */
   maxBatchBytes?: number;
+  /** Most events sent (or being sent) and not yet acknowledged; default DEFAULT_IN_FLIGHT.events. */
+  maxInFlightEvents?: number;
+  /** Most uncompressed bytes of them, held for resending; default DEFAULT_IN_FLIGHT.bytes. */
+  maxInFlightBytes?: number;
+  /** Channels batches are spread over (with ack), default 1. */
+  channels?: number;
+  /** Most ack ids outstanding on one channel, default DEFAULT_MAX_PENDING_PER_CHANNEL. */
+  maxPendingAcksPerChannel?: number;
   /** Whole-request deadline, default 30000. */
   timeoutMs?: number;
-  /** A batch not acknowledged this long after it was accepted is sent again; default 300000. */
+  /** A batch not acknowledged this long after HEC accepted it is sent again; default 180000. */
   ackTimeoutMs?: number;
-  /** First and longest wait between ack polls; default 250 and 5000. */
+  /** Resends of one batch before the sink gives up with hec_ack_timeout; default 3. */
+  maxResends?: number;
+  /** Longest a batch may wait for its acknowledgment in all, resends included; default 900000. */
+  maxAckWaitMs?: number;
+  /** First and longest wait between ack polls of a channel; default 500 and 2000. */
   ackPollMs?: { first: number; max: number };
   /**
    * Retries of 503s, network errors and timeouts, as data: the same policy and retry loop as the
@@ -42,17 +49,21 @@ export interface HecSinkOptions {
    * `maxRateLimitRetries` and `maxRetryAfterMs`.
    */
   policy?: Partial<RetryPolicy>;
-  /** Multiplies every wait (backoff, ack polls, ack timeout); tests use e.g. 0.01. */
+  /** Multiplies every wait (backoff, ack polls, ack timeouts); tests use e.g. 0.01. */
   timeScale?: number;
   gzip?: boolean;
-  /** Default a random UUID, new for every process. */
+  /** The first channel's id; default a random UUID, new for every process. */
   channel?: string;
   logger?: Logger;
-  /** Agents given here are the caller's to destroy; the sink's own are freed by close(). */
+  /** Agents given here (proxy- and CA-aware ones from net/proxyAgents.ts) are the caller's to destroy; the sink's own are freed by close(). */
   httpAgent?: http.Agent;
   httpsAgent?: https.Agent;
+  /** Called once by close(), e.g. to destroy the given agents. */
+  onClose?: () => void;
   /** Source of jitter in [0, 1). */
   random?: () => number;
+  /** Largest HEC answer body read; default 64 KiB. */
+  maxAnswerBytes?: number;
 }
 
 export type HecSinkStats = {
@@ -65,7 +76,7 @@ export type HecSinkStats = {
   ackPolls: number;
   /** Batches sent again because Splunk did not acknowledge them in time. */
   resends: number;
-  /** Batches accepted but not yet acknowledged. */
+  /** Batches accepted but not yet acknowledged (when the sink stopped on a failure: at that moment). */
   pendingAcks: number;
 };
 
@@ -78,260 +89,252 @@ export const HEC_RETRY_POLICY: Readonly<Partial<RetryPolicy>> = Object.freeze({
   jitter: 0.5,
 });
 
+/**
+ * What is kept in flight by default: enough for 1,500 pages a minute of 100 events with acks
+ * that take several seconds (25 pages a second x 5 s = 12,500 events), and a bounded memory
+ * (the bodies are kept gzip-compressed for resending).
+ */
+export const DEFAULT_IN_FLIGHT = Object.freeze({ events: 20_000, bytes: 32_000_000 });
+/** Far below Splunk's own per-channel limit (inputs.conf max_number_of_acked_requests_pending_query_per_ack_channel). */
+export const DEFAULT_MAX_PENDING_PER_CHANNEL = 1_000;
+export const DEFAULT_ACK_TIMEOUT_MS = 180_000;
+export const DEFAULT_MAX_RESENDS = 3;
+export const DEFAULT_MAX_ACK_WAIT_MS = 900_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_ACK_TIMEOUT_MS = 300_000;
-const DEFAULT_ACK_POLL = { first: 250, max: 5_000 };
-const EVENT_PATH = '/services/collector/event';
-const ACK_PATH = '/services/collector/ack';
-const REDACTED = '[redacted]';
+const DEFAULT_ACK_POLL = { first: 500, max: 2_000 };
 
 interface Prepared {
   batch: Batch;
+  /** With ack: the channel the batch was given when it got its room; it counts against that channel until done. */
+  channel?: AckChannel;
+  /** Uncompressed size, what the in-flight byte bound counts. */
+  bytes: number;
   body: Buffer;
 }
 
-interface Pending {
-  prepared: Prepared;
-  ackId: number;
-  acceptedAt: number;
-  resends: number;
-}
-
 /**
- * Delivers events to Splunk's HTTP Event Collector. `write` resolves only when Splunk has taken
- * every event of the call: on HTTP 200 without acknowledgment, or once `/services/collector/ack`
- * reports every batch indexed with it. The collector saves its checkpoint right after, so the
- * checkpoint never passes an event Splunk did not take.
+ * Delivers events to Splunk's HTTP Event Collector, pipelined. `write` returns as soon as the
+ * events fit in the in-flight bounds (events, bytes, ack ids per channel), with a Delivery that
+ * settles on HTTP 200 without acknowledgment, or once `/services/collector/ack` reports every
+ * batch of the write indexed with it. Meanwhile the collector fetches and writes the next pages;
+ * it saves each stream's checkpoint only as far as its deliveries go (collector/deliveryWatermark.ts).
+ * A batch not acknowledged in time is sent again, a bounded number of times within a bounded
+ * wait; then every delivery fails with hec_ack_timeout and the sink refuses further writes.
  */
 export class HecSink implements EventSink {
   readonly stats: HecSinkStats = { events: 0, batches: 0, requests: 0, retries: 0, ackPolls: 0, resends: 0, pendingAcks: 0 };
-  readonly channel: string | undefined;
+  readonly maxUndeliveredEvents: number;
 
   private readonly opts: HecSinkOptions;
-  private readonly http: AxiosInstance;
-  private readonly policy: RetryPolicy;
-  private readonly timeScale: number;
-  private readonly timeoutMs: number;
+  private readonly transport: HecTransport;
+  private readonly channels: AckChannel[] = [];
   private readonly logger: Logger;
-  private readonly random: () => number;
+  private readonly timeScale: number;
+  private readonly maxInFlightBytes: number;
+  private readonly maxPendingPerChannel: number;
   private readonly ownAgents: http.Agent[] = [];
-  private readonly requests: DeadlineRequests;
-  private readonly sleeps = new WakeableSleeps();
+  private readonly roomWaiters = new Set<() => void>();
+  private inFlightEvents = 0;
+  private inFlightBytes = 0;
+  private failure: unknown;
   private closed = false;
-  private ackChecked = false;
+  private ackCheck: Promise<unknown> | undefined;
+  /** Without ack, batches go one after another, so HEC receives them in order. */
+  private postTail: Promise<unknown> = Promise.resolve();
 
   constructor(opts: HecSinkOptions) {
     this.opts = opts;
-    this.policy = resolveRetryPolicy({ ...HEC_RETRY_POLICY, ...opts.policy });
     this.timeScale = opts.timeScale ?? 1;
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.requests = new DeadlineRequests(this.timeoutMs);
     this.logger = opts.logger ?? silentLogger;
-    this.random = opts.random ?? Math.random;
-    this.channel = opts.ack ? (opts.channel ?? randomUUID()) : undefined;
+    this.maxUndeliveredEvents = opts.maxInFlightEvents ?? DEFAULT_IN_FLIGHT.events;
+    this.maxInFlightBytes = opts.maxInFlightBytes ?? DEFAULT_IN_FLIGHT.bytes;
+    this.maxPendingPerChannel = opts.maxPendingAcksPerChannel ?? DEFAULT_MAX_PENDING_PER_CHANNEL;
     if (opts.token.trim() === '' || /\s/.test(opts.token)) throw new Error('HecSink: the token is empty or contains whitespace');
     const url = new URL(opts.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('HecSink: url must be http(s)');
 
-    const httpAgent = opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: 2 }));
-    // rejectUnauthorized set explicitly: Node only reads NODE_TLS_REJECT_UNAUTHORIZED when it is not.
-    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: true }));
-    this.http = axios.create({
-      baseURL: opts.url.replace(/\/+$/, ''),
-      httpAgent,
-      httpsAgent,
-      proxy: false,
-      maxRedirects: 0,
-      timeout: this.timeoutMs,
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      headers: {
-        Authorization: `Splunk ${opts.token}`,
-        'Content-Type': 'application/json',
-        'User-Agent': 'TA-asana-audit-log',
-        ...(this.channel ? { 'X-Splunk-Request-Channel': this.channel } : {}),
+    this.transport = new HecTransport(
+      {
+        url: opts.url,
+        token: opts.token,
+        timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        gzip: opts.gzip !== false,
+        policy: resolveRetryPolicy({ ...HEC_RETRY_POLICY, ...opts.policy }),
+        timeScale: this.timeScale,
+        random: opts.random ?? Math.random,
+        logger: this.logger,
+        httpAgent: opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: 4 })),
+        // rejectUnauthorized set explicitly: Node only reads NODE_TLS_REJECT_UNAUTHORIZED when it is not.
+        httpsAgent: opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: true })),
+        maxAnswerBytes: opts.maxAnswerBytes,
       },
-    });
+      this.stats,
+      () => this.failure !== undefined,
+    );
+    if (opts.ack) {
+      const poll = { ...(opts.ackPollMs ?? DEFAULT_ACK_POLL), timeScale: this.timeScale };
+      const count = Math.max(1, opts.channels ?? 1);
+      for (let i = 0; i < count; i++) {
+        const id = i === 0 && opts.channel !== undefined ? opts.channel : randomUUID();
+        this.channels.push(new AckChannel(id, this.transport, poll, (e) => this.fail(e)));
+      }
+    }
   }
 
-  async write(events: readonly AuditLogEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    this.throwIfClosed();
+  /** The first channel's id (undefined without ack). */
+  get channel(): string | undefined {
+    return this.channels[0]?.id;
+  }
+
+  async write(events: readonly AuditLogEvent[]): Promise<Delivery | undefined> {
+    if (events.length === 0) return undefined;
+    // A run that failed on something passing (HEC busy for minutes) ended with nothing in
+    // flight; the next run (poll --follow) starts afresh. A final failure stays.
+    if (this.failure instanceof HecError && this.failure.retryable && this.inFlightEvents === 0 && !this.closed) {
+      this.failure = undefined;
+      this.stats.pendingAcks = 0;
+    }
+    this.throwIfStopped();
+    if (this.opts.ack) {
+      // A token with acknowledgment off would index the first batch and only then fail: ask
+      // first. Id 0 of a fresh channel names no batch, so the answer is just false.
+      this.ackCheck ??= this.transport.queryAcks((this.channels[0] as AckChannel).id, [0]).catch((e: unknown) => {
+        this.ackCheck = undefined;
+        throw e;
+      });
+      await this.ackCheck;
+    }
     const lines = events.map((e) => toHecLine(e, this.opts.metadata));
     const batches = splitBatches(lines, {
       maxEvents: this.opts.maxBatchEvents ?? DEFAULT_BATCH_EVENTS,
       maxBytes: this.opts.maxBatchBytes ?? DEFAULT_BATCH_BYTES,
     });
-    const prepared: Prepared[] = [];
-    for (const batch of batches) prepared.push({ batch, body: await this.encode(batch.body) });
-
-    if (!this.opts.ack) {
-      for (const p of prepared) {
-        await this.post(p);
-        this.accepted(p);
-      }
-      return;
+    const deliveries: Promise<void>[] = [];
+    for (const batch of batches) {
+      const raw = Buffer.from(batch.body, 'utf8');
+      const prepared: Prepared = { batch, bytes: raw.length, body: this.opts.gzip === false ? raw : await gzip(raw) };
+      await this.room(prepared);
+      const delivered = this.deliver(prepared);
+      // The collector handles the outcome through the Delivery; this keeps an early failure of
+      // one batch, before the write returns, from counting as unhandled.
+      delivered.catch(() => undefined);
+      deliveries.push(delivered);
     }
-    if (!this.ackChecked) {
-      // A token with acknowledgment off would index the first batch and only then fail: ask first.
-      // Id 0 of a fresh channel names no batch, so the answer is just false.
-      await this.queryAcks([0]);
-      this.ackChecked = true;
-    }
-    // Every batch of the call goes out first, then all their acks are awaited together.
-    const pending = new Map<number, Pending>();
-    for (const p of prepared) {
-      const ackId = await this.post(p);
-      pending.set(ackId, { prepared: p, ackId, acceptedAt: Date.now(), resends: 0 });
-    }
-    await this.awaitAcks(pending);
+    const all = Promise.all(deliveries).then(() => undefined);
+    all.catch(() => undefined);
+    return { delivered: all };
   }
 
-  /** Ends requests in flight and waits, and frees the sink's own sockets. */
+  /** Ends requests in flight and waits, fails undelivered batches, and frees the sink's own sockets. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.sleeps.wakeAll();
-    this.requests.abortAll();
+    this.fail(new HecError({ code: 'hec_network_error', retryable: false, detail: 'the HEC sink was closed' }));
+    this.transport.close();
     for (const agent of this.ownAgents) agent.destroy();
+    this.opts.onClose?.();
   }
 
-  private accepted(p: Prepared): void {
-    this.stats.batches++;
-    this.stats.events += p.batch.events;
-  }
-
-  private async encode(text: string): Promise<Buffer> {
-    const raw = Buffer.from(text, 'utf8');
-    return this.opts.gzip === false ? raw : gzip(raw);
-  }
-
-  /** Sends one batch until HEC takes it or a failure is final; returns its ack id when ack is on. */
-  private async post(p: Prepared): Promise<number> {
-    const headers: Record<string, string> = this.opts.gzip === false ? {} : { 'Content-Encoding': 'gzip' };
-    return this.withRetries('send events', async () => {
-      const { status, body, retryAfter } = await this.request(EVENT_PATH, p.body, headers);
-      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter);
-      const reply = parseHecReply(body);
-      if (!reply) throw new HecError({ code: 'hec_invalid_response', retryable: true, status, detail: `HTTP ${status}` });
-      if (reply.code !== HEC_CODES.success) throw classifyHecFailure(400, this.redact(body));
-      if (!this.opts.ack) return -1;
-      if (reply.ackId === undefined) {
-        throw new HecError({ code: 'hec_ack_disabled', retryable: false, status, detail: 'HEC accepted the events but returned no ackId' });
+  /** Waits until the batch fits every in-flight bound (a batch alone always fits), then takes its room. */
+  private async room(p: Prepared): Promise<void> {
+    for (;;) {
+      this.throwIfStopped();
+      const empty = this.inFlightEvents === 0;
+      const fits = empty || (this.inFlightEvents + p.batch.events <= this.maxUndeliveredEvents && this.inFlightBytes + p.bytes <= this.maxInFlightBytes);
+      const channel = this.opts.ack ? this.freestChannel() : undefined;
+      const channelFree = channel === undefined || channel.assigned < this.maxPendingPerChannel || empty;
+      if (fits && channelFree) {
+        p.channel = channel;
+        break;
       }
-      return reply.ackId;
-    });
-  }
-
-  /** Polls the ack endpoint until every pending batch is indexed; resends those that take too long. */
-  private async awaitAcks(pending: Map<number, Pending>): Promise<void> {
-    const poll = this.opts.ackPollMs ?? DEFAULT_ACK_POLL;
-    const ackTimeoutMs = (this.opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS) * this.timeScale;
-    let wait = poll.first;
-    this.stats.pendingAcks = pending.size;
-    try {
-      while (pending.size > 0) {
-        await this.sleeps.sleep(wait * this.timeScale);
-        this.throwIfClosed();
-        wait = Math.min(poll.max, wait * 2);
-        const acks = await this.queryAcks([...pending.keys()]);
-        for (const [id, entry] of [...pending]) {
-          if (acks[String(id)] === true) {
-            pending.delete(id);
-            this.accepted(entry.prepared);
-          }
-        }
-        const now = Date.now();
-        for (const [id, entry] of [...pending]) {
-          if (now - entry.acceptedAt < ackTimeoutMs) continue;
-          if (entry.resends >= this.policy.maxRetries) {
-            throw new HecError({ code: 'hec_ack_timeout', retryable: true, detail: `ack id ${id} not indexed after ${entry.resends + 1} sends` });
-          }
-          this.stats.resends++;
-          this.logger.warn('Splunk did not acknowledge a batch in time: sending it again', { code: 'hec_ack_timeout', ack_id: id, events: entry.prepared.batch.events });
-          pending.delete(id);
-          const ackId = await this.post(entry.prepared);
-          pending.set(ackId, { ...entry, ackId, acceptedAt: Date.now(), resends: entry.resends + 1 });
-          wait = poll.first;
-        }
-        this.stats.pendingAcks = pending.size;
-      }
-    } finally {
-      this.stats.pendingAcks = pending.size;
+      await new Promise<void>((resolve) => this.roomWaiters.add(resolve));
     }
+    this.inFlightEvents += p.batch.events;
+    this.inFlightBytes += p.bytes;
+    if (p.channel) p.channel.assigned++;
   }
 
-  private async queryAcks(ids: number[]): Promise<Record<string, boolean>> {
-    return this.withRetries('poll acks', async () => {
-      this.stats.ackPolls++;
-      const { status, body, retryAfter } = await this.request(ACK_PATH, Buffer.from(JSON.stringify({ acks: ids })), {});
-      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        parsed = undefined;
-      }
-      const reply = hecAckReplySchema.safeParse(parsed);
-      if (!reply.success) throw new HecError({ code: 'hec_invalid_response', retryable: true, status, detail: `HTTP ${status} from the ack endpoint` });
-      return reply.data.acks;
-    });
+  private release(p: Prepared): void {
+    this.inFlightEvents -= p.batch.events;
+    this.inFlightBytes -= p.bytes;
+    if (p.channel) p.channel.assigned--;
+    this.wakeRoom();
   }
 
-  private async withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    return withRetries(attempt, {
-      policy: this.policy,
-      timeScale: this.timeScale,
-      random: this.random,
-      unexpected: () => new HecError({ code: 'hec_network_error', retryable: false, detail: 'unexpected failure in the HEC sink' }),
-      closed: () => this.closed,
-      wait: async (_kind, ms) => {
-        await this.sleeps.sleep(ms);
-        this.throwIfClosed();
-      },
-      onRetry: (error, _kind, retry, waitMs) => {
-        this.stats.retries++;
-        this.logger.warn(`Splunk HEC request failed (${what}): retrying`, {
-          code: error.code,
-          status: error instanceof HecError ? error.status : undefined,
-          hec_code: error instanceof HecError ? error.hecCode : undefined,
-          retry,
-          wait_ms: Math.round(waitMs),
-        });
-      },
-    });
+  private wakeRoom(): void {
+    const waiters = [...this.roomWaiters];
+    this.roomWaiters.clear();
+    for (const w of waiters) w();
   }
 
-  /** One POST; `retryAfter` is the answer's Retry-After in seconds, when it has a usable one. */
-  private async request(path: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string; retryAfter?: number }> {
-    this.throwIfClosed();
-    this.stats.requests++;
-    const started = Date.now();
-    let response: AxiosResponse<string>;
+  /** Sends a batch and, with ack, waits for its acknowledgment, resending within the bounds. */
+  private async deliver(p: Prepared): Promise<void> {
     try {
-      response = await this.requests.run((signal) => this.http.post<string>(path, body, { headers, signal }));
+      if (!this.opts.ack) {
+        const posted = this.postTail.then(() => this.transport.postEvents(p.body, undefined));
+        this.postTail = posted.catch(() => undefined);
+        await posted;
+      } else {
+        await this.deliverAcknowledged(p);
+      }
+      this.stats.batches++;
+      this.stats.events += p.batch.events;
     } catch (e) {
-      const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
-      const error = this.closed
-        ? new HecError({ code: 'hec_network_error', retryable: false, detail: 'the HEC sink was closed' })
-        : classifyHecTransportFailure(failure.errno, failure.deadlineExceeded);
-      this.logger.debug('HEC request got no answer', { path, code: error.code, ms: Date.now() - started });
-      throw error;
+      this.fail(e);
+      throw this.failure;
+    } finally {
+      this.release(p);
     }
-    const text = typeof response.data === 'string' ? response.data : '';
-    this.logger.debug('HEC request', { path, status: response.status, bytes: body.length, ms: Date.now() - started });
-    const retryAfterHeader: unknown = response.headers['retry-after'];
-    const retryAfter = typeof retryAfterHeader === 'string' ? parseRetryAfter(retryAfterHeader, Date.now()) : undefined;
-    return { status: response.status, body: text, retryAfter };
   }
 
-  private throwIfClosed(): void {
+  private async deliverAcknowledged(p: Prepared): Promise<void> {
+    const ackTimeoutMs = (this.opts.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS) * this.timeScale;
+    const maxResends = this.opts.maxResends ?? DEFAULT_MAX_RESENDS;
+    const firstSentAt = Date.now();
+    const giveUpAt = firstSentAt + (this.opts.maxAckWaitMs ?? DEFAULT_MAX_ACK_WAIT_MS) * this.timeScale;
+    for (let sends = 1; ; sends++) {
+      const channel = p.channel as AckChannel;
+      const ackId = (await this.transport.postEvents(p.body, channel.id)) as number;
+      this.throwIfStopped();
+      this.stats.pendingAcks++;
+      // A wait ended by a failure elsewhere leaves the batch counted: the health line then shows what was pending.
+      const outcome = await channel.wait(ackId, Math.max(0, Math.min(ackTimeoutMs, giveUpAt - Date.now())));
+      if (outcome === 'indexed') {
+        this.stats.pendingAcks--;
+        return;
+      }
+      if (sends > maxResends || Date.now() >= giveUpAt) {
+        const minutes = ((Date.now() - firstSentAt) / this.timeScale / 60_000).toFixed(1);
+        throw new HecError({
+          code: 'hec_ack_timeout',
+          retryable: false,
+          detail: `a batch of ${p.batch.events} events was sent ${sends} times over ${minutes} minutes and never acknowledged; ${this.stats.pendingAcks} batches await acknowledgment`,
+        });
+      }
+      this.stats.pendingAcks--;
+      this.stats.resends++;
+      this.logger.warn('Splunk did not acknowledge a batch in time: sending it again', { code: 'hec_ack_timeout', ack_id: ackId, resend: sends });
+    }
+  }
+
+  /** The channel with the fewest batches given to it. */
+  private freestChannel(): AckChannel {
+    let best = this.channels[0] as AckChannel;
+    for (const c of this.channels) if (c.assigned < best.assigned) best = c;
+    return best;
+  }
+
+  /** The first final failure stops the sink: every batch still waiting fails with it. */
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    for (const c of this.channels) c.failAll(error);
+    this.wakeRoom();
+  }
+
+  private throwIfStopped(): void {
+    if (this.failure !== undefined) throw this.failure;
     if (this.closed) throw new HecError({ code: 'hec_network_error', retryable: false, detail: 'the HEC sink was closed' });
-  }
-
-  private redact(text: string): string {
-    return text.split(this.opts.token).join(REDACTED);
   }
 
   private own<A extends http.Agent>(agent: A): A {

@@ -18,6 +18,12 @@ function events(n: number, from = 0): AuditLogEvent[] {
   );
 }
 
+/** Writes and waits for the delivery, as the collector's watermark does. */
+async function deliver(s: HecSink, batch: AuditLogEvent[]): Promise<void> {
+  const d = await s.write(batch);
+  await d?.delivered;
+}
+
 const gidsOf = (mock: MockHec) => mock.indexed().map((e) => (e.event as { gid: string }).gid);
 
 describe('HEC sink against the mock HEC', () => {
@@ -50,8 +56,11 @@ describe('HEC sink against the mock HEC', () => {
     const m = await start();
     const s = makeSink({ maxBatchEvents: 100, metadata: { sourcetype: 'asana:audit', index: 'asana', host: 'collector1', source: 'src' } });
     const batch = events(250);
-    await s.write(batch);
-    assert.deepEqual(gidsOf(m), batch.map((e) => e.gid));
+    await deliver(s, batch);
+    assert.deepEqual(
+      gidsOf(m),
+      batch.map((e) => e.gid),
+    );
     assert.equal(m.stats().eventRequests, 3);
     assert.equal(m.stats().gzipRequests, 3);
     const first = m.indexed()[0];
@@ -66,7 +75,7 @@ describe('HEC sink against the mock HEC', () => {
   it('splits by bytes too', async () => {
     const m = await start();
     const s = makeSink({ maxBatchBytes: 2_000 });
-    await s.write(events(40));
+    await deliver(s, events(40));
     assert.ok(m.stats().eventRequests >= 4, `${m.stats().eventRequests} requests`);
     assert.equal(gidsOf(m).length, 40);
   });
@@ -76,7 +85,7 @@ describe('HEC sink against the mock HEC', () => {
     const s = makeSink({ token: ACK_TOKEN, ack: true, maxBatchEvents: 30, ackPollMs: { first: 20, max: 40 }, timeScale: 1 });
     const started = Date.now();
     let resolved = false;
-    const writing = s.write(events(100)).then(() => (resolved = true));
+    const writing = deliver(s, events(100)).then(() => (resolved = true));
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(resolved, false, 'still waiting for acks');
     assert.equal(m.stats().eventRequests, 4, 'all four batches were sent and accepted');
@@ -94,8 +103,11 @@ describe('HEC sink against the mock HEC', () => {
     const m = await start();
     const s = makeSink();
     m.scriptFaults([{ kind: 'busy' }, { kind: 'busy' }, { kind: 'reset' }, { kind: 'status', status: 502 }]);
-    await s.write(events(10));
-    assert.deepEqual(gidsOf(m), events(10).map((e) => e.gid));
+    await deliver(s, events(10));
+    assert.deepEqual(
+      gidsOf(m),
+      events(10).map((e) => e.gid),
+    );
     assert.equal(s.stats.retries, 4);
     assert.equal(m.stats().eventRequests, 5);
   });
@@ -104,8 +116,12 @@ describe('HEC sink against the mock HEC', () => {
     const m = await start({ ackDelayMs: 20 });
     const s = makeSink({ token: ACK_TOKEN, ack: true, ackTimeoutMs: 200, ackPollMs: { first: 10, max: 20 }, timeScale: 1 });
     m.scriptFaults([{ kind: 'lose' }]);
-    await s.write(events(5));
-    assert.deepEqual(gidsOf(m), events(5).map((e) => e.gid), 'indexed exactly once');
+    await deliver(s, events(5));
+    assert.deepEqual(
+      gidsOf(m),
+      events(5).map((e) => e.gid),
+      'indexed exactly once',
+    );
     assert.equal(s.stats.resends, 1);
   });
 
@@ -113,7 +129,7 @@ describe('HEC sink against the mock HEC', () => {
     const m = await start({ ackDelayMs: 10 });
     const s = makeSink({ token: ACK_TOKEN, ack: true, ackPollMs: { first: 5, max: 10 } });
     m.scriptAckFaults([{ kind: 'busy' }, { kind: 'reset' }, { kind: 'busy' }]);
-    await s.write(events(3));
+    await deliver(s, events(3));
     assert.equal(m.indexed().length, 3);
     assert.equal(m.stats().eventRequests, 1, 'the batch itself was not sent again');
     assert.equal(s.stats.retries, 3);
@@ -145,7 +161,7 @@ describe('HEC sink against the mock HEC', () => {
       const m = c.mock ? await startMockHec(c.mock) : await start();
       mock = m;
       const s = makeSink(c.setup(m));
-      const error = await s.write(events(3)).then(
+      const error = await deliver(s, events(3)).then(
         () => assert.fail('write resolved'),
         (e: unknown) => e,
       );
@@ -162,7 +178,7 @@ describe('HEC sink against the mock HEC', () => {
   it('gives up with a retryable error when HEC stays busy, claiming nothing', async () => {
     const m = await start({ busy: { rate: 1, burst: 1 } });
     const s = makeSink({ policy: { maxRetries: 3 } });
-    await assert.rejects(s.write(events(3)), (e: unknown) => e instanceof HecError && e.code === 'hec_busy' && e.retryable);
+    await assert.rejects(deliver(s, events(3)), (e: unknown) => e instanceof HecError && e.code === 'hec_busy' && e.retryable);
     assert.equal(m.stats().eventRequests, 4);
     assert.equal(s.stats.retries, 3);
     assert.equal(s.stats.events, 0);
@@ -171,7 +187,7 @@ describe('HEC sink against the mock HEC', () => {
   it('close() ends a write that is waiting out a backoff', async () => {
     const m = await start({ busy: { rate: 1, burst: 1 } });
     const s = makeSink({ timeScale: 1 });
-    const writing = s.write(events(1));
+    const writing = deliver(s, events(1));
     await new Promise((r) => setTimeout(r, 50));
     await s.close();
     await assert.rejects(writing, HecError);

@@ -1,7 +1,7 @@
 /**
  * Prints the figures the reliability suite measured (build/reliability-figures.json) as a
  * Markdown table; with --write, also writes them into docs/reliability.md between the reliability
- * markers. Run: node build/src/tools/reliabilityReport.js [--write]
+ * markers. Run: node build/tools/reliabilityReport.js [--write]
  */
 import fs from 'node:fs';
 import { z } from 'zod';

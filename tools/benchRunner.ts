@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MockAsanaOptions } from '../mock/server.js';
+import type { MockAsanaOptions } from '../src/mock/server.js';
 
 export const BENCH_SCRIPT = fileURLToPath(new URL('./bench.js', import.meta.url));
 export const LAUNCHER = path.resolve('bin/asana_audit_log.sh');
@@ -110,10 +110,18 @@ export function pollArgs(o: { url: string; workspaceGid: string; checkpoint: str
 }
 
 /** Runs the launcher and counts the events it writes; the token goes by environment as the CLI wants. */
-export function runLauncher(args: string[], token: string, opts: { onStart?: (child: ChildProcess) => void } = {}): Promise<LauncherRun> {
+export function runLauncher(
+  args: string[],
+  token: string,
+  opts: { onStart?: (child: ChildProcess) => void; env?: Record<string, string> } = {},
+): Promise<LauncherRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(LAUNCHER, args, { cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SPLUNK_HOME: '', ASANA_TOKEN: token } });
+    const child = spawn(LAUNCHER, args, {
+      cwd: os.tmpdir(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SPLUNK_HOME: '', ASANA_TOKEN: token, ...opts.env },
+    });
     const counter = new GidCounter();
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => counter.feed(c));
@@ -124,6 +132,51 @@ export function runLauncher(args: string[], token: string, opts: { onStart?: (ch
     child.stdin.end();
     opts.onStart?.(child);
   });
+}
+
+/**
+ * Samples a child's resident memory from /proc (Linux) until it exits: the launcher execs node,
+ * so the launched pid is the collector itself. Returns a function giving the peak in MB (0 where
+ * /proc is missing).
+ */
+export function samplePeakRss(child: ChildProcess, everyMs = 100): () => number {
+  let peakKb = 0;
+  const sample = (): void => {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // Gone, or not Linux.
+    }
+  };
+  const timer = setInterval(sample, everyMs);
+  child.once('exit', () => clearInterval(timer));
+  return () => Math.round(peakKb / 1024);
+}
+
+/** `poll --output hec --hec-ack` through the launcher; what HEC indexed is counted by the caller, from its mock. */
+export function hecPollArgs(o: { url: string; workspaceGid: string; checkpoint: string; hecUrl: string; extra?: string[] }): string[] {
+  return [
+    'poll',
+    '--output',
+    'hec',
+    '--hec-ack',
+    '--hec-url',
+    o.hecUrl,
+    '--workspace',
+    o.workspaceGid,
+    '--base-url',
+    o.url,
+    '--checkpoint',
+    o.checkpoint,
+    ...(o.extra ?? []),
+  ];
+}
+
+/** Lost and duplicated events among what a mock HEC indexed, against the `expected` events the mock Asana holds. */
+export function hecVerdict(indexed: ReadonlyArray<{ event: unknown }>, expected: number): { lost: number; duplicated: number } {
+  const gids = new Set(indexed.map((e) => (e.event as { gid: string }).gid));
+  return { lost: expected - gids.size, duplicated: indexed.length - gids.size };
 }
 
 export function tempDir(prefix: string): string {

@@ -1,7 +1,7 @@
 /**
  * Copies package.json's version into the places Splunk reads it from: app.conf `[launcher]` and
  * `[id]`, and app.manifest `info.id.version`. package.json is the only place a release bumps it.
- * Run: node build/src/tools/stampVersion.js
+ * Run: node build/tools/stampVersion.js
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

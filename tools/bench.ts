@@ -3,27 +3,41 @@
  * memory and start-up time, measured against the bundled mock on this machine. Prints one table.
  * Options: --events N (backfill, default 100000), --cpu-events N (default 100000), --rss-events N
  * (default: --cpu-events; the docs/performance.md figure uses 1000000), --startup-runs N (default 11),
- * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms).
+ * --skip-serial (leave out the one-stream backfill, which takes N/100 x 250 ms), --skip-hec (leave out
+ * the backfill through HEC with 3-second acknowledgments), --startup-only (only the start-up rows),
+ * --reread-only (only the late-event re-read state row). Start-up is measured with the node running
+ * the bench and with the app's own runtime (the linux-x64 package's Node.js, from the runtime cache).
  * Run: npm run bench [-- --events 1000000 ...]
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkpointPathFor } from '../collector/checkpointStore.js';
-import { silentLogger } from '../logging/logger.js';
-import { startMockAsana, type MockAsanaOptions } from '../mock/server.js';
-import type { InputSettings } from '../settings/settings.js';
-import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
-import { runInput } from '../runner/runInput.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { checkpointPathFor } from '../src/collector/checkpointStore.js';
+import { EmittedGidStore } from '../src/collector/emittedGidStore.js';
+import { EmittedGids } from '../src/collector/emittedGids.js';
+import { silentLogger } from '../src/logging/logger.js';
+import { startMockHec } from '../src/mock/hecServer.js';
+import { startMockAsana, type MockAsanaOptions } from '../src/mock/server.js';
+import type { AuditLogEvent } from '../src/model/auditLog.js';
+import type { InputSettings } from '../src/settings/settings.js';
+import { XmlEventStream } from '../src/sinks/xml/xmlEventStream.js';
+import { runInput } from '../src/runner/runInput.js';
+import { bundledRuntimeStartupRows } from './benchRuntime.js';
 import {
   BUNDLE,
   bareDrain,
   type ChildReport,
+  hecPollArgs,
+  hecVerdict,
   type DrainChildSpec,
   LAUNCHER,
   medianWallMs,
   pollArgs,
   runDrainChild,
   runLauncher,
+  samplePeakRss,
   startMockProcess,
   tempDir,
 } from './benchRunner.js';
@@ -31,6 +45,9 @@ import {
 const RATE_LIMIT = 1500;
 const LATENCY_MS = 250;
 const DEFAULT_CONCURRENCY = 8;
+/** Splunk Cloud acknowledges a batch once the indexers have replicated it: seconds. */
+const HEC_ACK_DELAY_MS = 3_000;
+const HEC_TOKEN = 'bench-hec-token-3f9c2a71';
 
 if (process.argv[2] === '--child') await child(process.argv[3] as string, JSON.parse(process.argv[4] as string));
 else await main();
@@ -64,8 +81,9 @@ async function child(kind: string, spec: unknown): Promise<void> {
       apiBaseUrl: s.url,
       logLevel: 'WARN',
       backfillConcurrency: s.concurrency,
-      backfillSettleMinutes: 60,
-    } as InputSettings;
+      lateEventMinutes: 60,
+      deprecated: [],
+    } as unknown as InputSettings;
     const sink = new XmlEventStream(process.stdout, { stanza: `asana_audit_log://${s.name}` });
     const outcome = await runInput({
       settings,
@@ -98,8 +116,15 @@ async function main(): Promise<void> {
       'rss-events': { type: 'string' },
       'startup-runs': { type: 'string', default: '11' },
       'skip-serial': { type: 'boolean', default: false },
+      'skip-hec': { type: 'boolean', default: false },
+      'startup-only': { type: 'boolean', default: false },
+      'reread-only': { type: 'boolean', default: false },
     },
   });
+  if (values['reread-only']) {
+    process.stdout.write(`${rereadStateRow(100_000, 60)}\n`);
+    return;
+  }
   const events = Number(values.events);
   const cpuEvents = Number(values['cpu-events']);
   const rssEvents = Number(values['rss-events'] ?? cpuEvents);
@@ -109,10 +134,21 @@ async function main(): Promise<void> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const rows: string[] = [];
   const pct = (x: number) => `${x.toFixed(2)}`;
+  const printTable = async () => {
+    out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
+    out('| case | result |');
+    out('|---|---|');
+    for (const row of rows) out(row);
+  };
+  if (values['startup-only']) {
+    rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+    await printTable();
+    return;
+  }
 
   // 1. Backfill at the speed of the rate limit.
   progress(`starting a mock with ${events} events, ${LATENCY_MS} ms latency, ${RATE_LIMIT}/min limit`);
-  const tokens = ['bench-token-default', 'bench-token-serial'];
+  const tokens = ['bench-token-default', 'bench-token-serial', 'bench-token-hec'];
   const limited = await startMockProcess({ initialEvents: events, latencyMs: LATENCY_MS, rateLimitPerMinute: RATE_LIMIT, tokens: { valid: tokens }, seed: 11 });
   try {
     const cases: Array<[string, number, string]> = [[`backfill_concurrency ${DEFAULT_CONCURRENCY} (default)`, DEFAULT_CONCURRENCY, tokens[0] as string]];
@@ -137,6 +173,39 @@ async function main(): Promise<void> {
       rows.push(
         `| backfill ${events.toLocaleString('en-US')} events, ${label} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${lost} lost, ${duplicated} duplicated (${status}) |`,
       );
+    }
+
+    // 1b. The same backfill through HEC with indexer acknowledgment that takes 3 seconds.
+    if (!values['skip-hec']) {
+      progress(`backfill through HEC, ${HEC_ACK_DELAY_MS} ms acknowledgments`);
+      const hec = await startMockHec({ tokens: [{ token: HEC_TOKEN, ack: true }], ackDelayMs: HEC_ACK_DELAY_MS });
+      try {
+        const before = await limited.stats();
+        const load = (await import('node:os')).loadavg()[0] ?? 0;
+        let peakRssMb = (): number => 0;
+        const run = await runLauncher(
+          hecPollArgs({
+            url: limited.url,
+            workspaceGid: limited.workspaceGid,
+            checkpoint: `${tempDir('bench-ckpt-')}/bench.checkpoint`,
+            hecUrl: hec.url,
+            extra: ['--max-requests-per-minute', String(RATE_LIMIT), '--backfill-concurrency', String(DEFAULT_CONCURRENCY)],
+          }),
+          tokens[2] as string,
+          { env: { SPLUNK_HEC_TOKEN: HEC_TOKEN }, onStart: (child) => (peakRssMb = samplePeakRss(child)) },
+        );
+        const after = await limited.stats();
+        const requests = after.requests - before.requests;
+        const perMinute = (requests / run.wallMs) * 60_000;
+        const { lost, duplicated } = hecVerdict(hec.indexed(), events);
+        const status = /status=(\w+)/.exec(run.stderr)?.[1] ?? `exit ${run.code}`;
+        const hs = hec.stats();
+        rows.push(
+          `| backfill ${events.toLocaleString('en-US')} events through HEC with acknowledgment (${HEC_ACK_DELAY_MS / 1000} s acks), backfill_concurrency ${DEFAULT_CONCURRENCY} | ${(run.wallMs / 1000).toFixed(1)} s wall, ${requests} requests, ${Math.round(perMinute)} pages/min = ${pct(perMinute / RATE_LIMIT)} of the limit, ${after.rateLimited - before.rateLimited} x 429, ${hs.eventRequests} HEC batches, ${hs.ackRequests} ack polls, at most ${hs.maxPendingAcksPerChannel} acks pending, collector peak RSS ${peakRssMb()} MB, ${lost} lost, ${duplicated} duplicated (${status}; load average ${load.toFixed(1)} at the start) |`,
+        );
+      } finally {
+        await hec.close();
+      }
     }
   } finally {
     await limited.close();
@@ -173,7 +242,10 @@ async function main(): Promise<void> {
       const eps = (cpuEvents / r.wallMs) * 1000;
       const cpuPerMillion = (r.cpuMs / 1000) * (1_000_000 / cpuEvents);
       const { lost, duplicated } = r.counter.verdict(cpuEvents);
-      const ratio = baseline && r !== baseline ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency` : '';
+      const ratio =
+        baseline && r !== baseline
+          ? `, ${pct(eps / ((cpuEvents / baseline.wallMs) * 1000))} of baseline events/s, ${pct(baseline.cpuMs / r.cpuMs)} of baseline CPU efficiency`
+          : '';
       rows.push(
         `| CPU ${cpuEvents.toLocaleString('en-US')} events, ${label} | ${Math.round(eps).toLocaleString('en-US')} events/s, ${cpuPerMillion.toFixed(1)} CPU s per million events${ratio}, peak RSS ${Math.round(r.maxRssKb / 1024)} MB, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
       );
@@ -201,7 +273,15 @@ async function main(): Promise<void> {
     progress(`peak RSS: starting a mock with ${rssEvents} events`);
     const big = await startMockProcess({ initialEvents: rssEvents, tokens: { valid: [token] }, seed: 13 });
     try {
-      const r = await runDrainChild({ mode: 'addon', url: big.url, workspaceGid: big.workspaceGid, token, concurrency: DEFAULT_CONCURRENCY, checkpointDir: tempDir('bench-rss-'), name: 'bench' });
+      const r = await runDrainChild({
+        mode: 'addon',
+        url: big.url,
+        workspaceGid: big.workspaceGid,
+        token,
+        concurrency: DEFAULT_CONCURRENCY,
+        checkpointDir: tempDir('bench-rss-'),
+        name: 'bench',
+      });
       const { lost, duplicated } = r.counter.verdict(rssEvents);
       rows.push(
         `| peak RSS draining ${rssEvents.toLocaleString('en-US')} events, backfill_concurrency ${DEFAULT_CONCURRENCY} | ${Math.round(r.maxRssKb / 1024)} MB, ${Math.round((rssEvents / r.wallMs) * 1000).toLocaleString('en-US')} events/s, ${lost} lost, ${duplicated} duplicated (${r.status}) |`,
@@ -211,8 +291,40 @@ async function main(): Promise<void> {
     }
   }
 
-  out(`\nbenchmark on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.versions.node}\n`);
-  out('| case | result |');
-  out('|---|---|');
-  for (const row of rows) out(row);
+  // 5. What the late-event re-read keeps: one horizon and a quarter at 100,000 events an hour.
+  progress('late-event re-read state');
+  rows.push(rereadStateRow(100_000, 60));
+
+  rows.push(...(await bundledRuntimeStartupRows(startupRuns, progress)));
+  await printTable();
+}
+
+/**
+ * Heap and disk held by the emitted-gid buckets at their largest: the re-read keeps the gids of
+ * `late_event_minutes` plus a quarter of it before a stretch is due (plus two one-minute buckets).
+ */
+function rereadStateRow(eventsPerHour: number, lateMinutes: number): string {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const held = Math.round((eventsPerHour / 60) * (lateMinutes * 1.25 + 2));
+  const file = path.join(tempDir('bench-reread-'), 'bench.checkpoint.emitted');
+  const store = new EmittedGidStore({ file, logger: silentLogger });
+  const t0 = Date.parse('2026-11-20T00:00:00.000Z');
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const emitted = new EmittedGids(t0);
+  let page: AuditLogEvent[] = [];
+  for (let i = 0; i < held; i++) {
+    const gid = String(1_210_000_000_000_000 + i * 7919);
+    const createdAt = new Date(t0 + Math.floor((i * 3_600_000) / eventsPerHour)).toISOString();
+    page.push({ gid, created_at: createdAt, json: JSON.stringify({ gid, created_at: createdAt }) });
+    if (page.length === 100 || i === held - 1) {
+      store.append(emitted.add(page));
+      page = [];
+    }
+  }
+  gc();
+  const heapMb = (process.memoryUsage().heapUsed - before) / 1e6;
+  const diskMb = fs.statSync(file).size / 1e6;
+  return `| late-event re-read state, ${eventsPerHour.toLocaleString('en-US')} events/hour, late_event_minutes ${lateMinutes} | ${emitted.size.toLocaleString('en-US')} gids held at most: ${heapMb.toFixed(1)} MB heap, ${diskMb.toFixed(1)} MB on disk (up to ${(2 * diskMb).toFixed(1)} MB just before a compaction) |`;
 }

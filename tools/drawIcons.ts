@@ -1,6 +1,6 @@
 /**
  * Draws the app icons into static/: a rounded tile with three bulleted lines (an audit log).
- * Run after the build: node build/src/tools/drawIcons.js. The PNGs are committed; rerun only to
+ * Run after the build: node build/tools/drawIcons.js. The PNGs are committed; rerun only to
  * change the design.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

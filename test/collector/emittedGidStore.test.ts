@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CheckpointUnwritableError } from '../../src/collector/checkpointStore.js';
+import { EmittedGidStore } from '../../src/collector/emittedGidStore.js';
+import type { Logger } from '../../src/logging/logger.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { NotRegularFileError } from '../../src/collector/safeFiles.js';
+import { execFileSync } from 'node:child_process';
+
+describe('EmittedGidStore', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emitted-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('gives back every appended record in order, and nothing after clear', () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    assert.deepEqual(store.load(), []);
+    store.append({ '1763640000000': ['1', '2'] });
+    store.append({});
+    store.append({ '1763640060000': ['3'] });
+    assert.deepEqual(new EmittedGidStore({ file: store.file, logger: silentLogger }).load(), [{ '1763640000000': ['1', '2'] }, { '1763640060000': ['3'] }]);
+    store.rewrite([{ '1763640060000': ['3'] }]);
+    assert.deepEqual(store.load(), [{ '1763640060000': ['3'] }]);
+    store.clear();
+    assert.deepEqual(store.load(), []);
+  });
+
+  it("resets by deleting the log and a compaction's temp file, cut or whole, and leaves any other file of those names alone", () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    store.append({ '1763640000000': ['1'] });
+    fs.writeFileSync(`${store.file}.tmp`, '{"su');
+    assert.deepEqual(store.reset(), [store.file, `${store.file}.tmp`]);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    fs.writeFileSync(store.file, 'remember the milk\n');
+    fs.mkdirSync(`${store.file}.tmp`);
+    assert.deepEqual(store.reset(), []);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['x.checkpoint.emitted', 'x.checkpoint.emitted.tmp']);
+  });
+
+  it('drops a line cut by a crash with one WARN and cuts it off, so the next append is readable', () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) } as Logger;
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.emitted'), logger });
+    store.append({ '0': ['1'] });
+    store.append({ '60000': ['2'] });
+    const text = fs.readFileSync(store.file, 'utf8');
+    for (let cut = text.indexOf('\n') + 1; cut < text.length; cut++) {
+      fs.writeFileSync(store.file, text.slice(0, cut));
+      warnings.length = 0;
+      assert.deepEqual(store.load(), [{ '0': ['1'] }], `cut at ${cut}`);
+      assert.equal(warnings.length, cut === text.indexOf('\n') + 1 ? 0 : 1);
+      store.append({ '120000': ['3'] });
+      assert.deepEqual(store.load(), [{ '0': ['1'] }, { '120000': ['3'] }]);
+    }
+  });
+
+  it('refuses a damaged line whose checksum does not match', () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.emitted'), logger: silentLogger });
+    store.append({ '0': ['1'] });
+    fs.writeFileSync(store.file, fs.readFileSync(store.file, 'utf8').replace('"1"', '"7"'));
+    assert.deepEqual(store.load(), []);
+  });
+
+  it('compacts through a temp file of its own: a symlink planted at the fixed temp name is never written through', () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'keep me\n');
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    store.append({ '0': ['1'] });
+    fs.symlinkSync(victim, `${store.file}.tmp`);
+    store.rewrite([{ '60000': ['2'] }]);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me\n');
+    assert.deepEqual(store.load(), [{ '60000': ['2'] }]);
+    assert.ok(fs.lstatSync(`${store.file}.tmp`).isSymbolicLink(), 'the planted link is left, not followed');
+  });
+
+  it('refuses to append to, or load, a symlink or FIFO at the log path, without blocking', () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'keep me\n');
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    fs.symlinkSync(victim, store.file);
+    assert.throws(() => store.append({ '0': ['1'] }), NotRegularFileError);
+    assert.throws(() => store.load(), NotRegularFileError);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me\n');
+    if (process.platform === 'win32') return;
+    fs.unlinkSync(store.file);
+    execFileSync('mkfifo', [store.file]);
+    assert.throws(() => store.append({ '0': ['1'] }), /FIFO/);
+    assert.throws(() => store.load(), /FIFO/);
+  });
+
+  it('resets a temp file of a compaction cut short under its unpredictable name too, and leaves a FIFO there alone', () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    store.append({ '0': ['1'] });
+    const tmp = `${store.file}.0123456789abcdef01234567.tmp`;
+    fs.writeFileSync(tmp, '{"sum":"ab');
+    assert.deepEqual(store.reset(), [store.file, tmp]);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    if (process.platform === 'win32') return;
+    execFileSync('mkfifo', [store.file]);
+    assert.deepEqual(store.reset(), []);
+  });
+
+  it('reports an unwritable directory as the checkpoint store does', () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'missing', 'x.emitted'), logger: silentLogger });
+    assert.throws(() => store.append({ '0': ['1'] }), CheckpointUnwritableError);
+  });
+});
