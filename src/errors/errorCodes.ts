@@ -79,7 +79,7 @@ export const ERROR_CODES = {
   proxy_url_invalid: 'the proxy URL is not of the form http(s)://[user:password@]host:port: correct proxy_url or HTTPS_PROXY',
   ca_bundle_invalid: 'the CA bundle is unreadable or holds no valid PEM certificate: give the path of a PEM file the Splunk user can read',
 
-  // The checkpoint file (CheckpointCorruptError, CheckpointUnwritableError, CheckpointLockedError, NotRegularFileError).
+  // The checkpoint file (CheckpointCorruptError, CheckpointUnwritableError, CheckpointLockedError, NotRegularFileError, NotACheckpointError).
   checkpoint_corrupt:
     'the checkpoint file is damaged and holds no complete generation: reset the input with the checkpoint command to start over from start_at',
   checkpoint_unwritable: 'the checkpoint directory cannot be written: give the Splunk user write access to it and free disk space; nothing was collected',
