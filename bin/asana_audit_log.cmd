@@ -49,7 +49,7 @@ if not defined NODE_COMPILE_CACHE (
     if exist "!CACHE!\" set "NODE_COMPILE_CACHE=!CACHE!"
   )
 )
-"%NODE_BIN%" --max-semi-space-size=2 "%PROGRAM%" %*
+"%NODE_BIN%" --max-semi-space-size=2 --no-warnings "%PROGRAM%" %*
 exit /b %ERRORLEVEL%
 
 rem Takes the node at %1 when it is new enough; otherwise adds it, and why not, to FOUND.

@@ -13,7 +13,9 @@ MIN_MINOR=19
 MIN_VERSION=$MIN_MAJOR.$MIN_MINOR.0
 # A 2 MB young generation instead of V8's 16 MB default keeps a million-event backfill under
 # 150 MB of memory for about 3 % more CPU (README, Performance). Read by the benchmark too.
-NODE_FLAGS="--max-semi-space-size=2"
+# --no-warnings: Node's own "(node:PID) Warning: ..." lines carry no level word; the program turns
+# each warning into one WARN line instead (src/runner/processWarnings.ts).
+NODE_FLAGS="--max-semi-space-size=2 --no-warnings"
 
 # `npm install -g` puts a symlink to this file on PATH: follow links to where the app really is.
 # readlink without -f exists on GNU, busybox, BSD and macOS; `ls -l` is the fallback.

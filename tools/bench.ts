@@ -315,7 +315,9 @@ function rereadStateRow(eventsPerHour: number, lateMinutes: number): string {
   const emitted = new EmittedGids(t0);
   let page: AuditLogEvent[] = [];
   for (let i = 0; i < held; i++) {
-    page.push({ gid: String(1_210_000_000_000_000 + i * 7919), created_at: new Date(t0 + Math.floor((i * 3_600_000) / eventsPerHour)).toISOString() });
+    const gid = String(1_210_000_000_000_000 + i * 7919);
+    const createdAt = new Date(t0 + Math.floor((i * 3_600_000) / eventsPerHour)).toISOString();
+    page.push({ gid, created_at: createdAt, json: JSON.stringify({ gid, created_at: createdAt }) });
     if (page.length === 100 || i === held - 1) {
       store.append(emitted.add(page));
       page = [];

@@ -4,6 +4,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import Bottleneck from 'bottleneck';
 import type { FetchOptions, PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
+import { secretForms } from '../logging/redactor.js';
 import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
 import { AsanaApiError } from './asanaApiError.js';
 import { parsePage } from './parsePage.js';
@@ -112,7 +113,7 @@ export class AuditLogClient implements PageSource {
     this.random = opts.random ?? Math.random;
 
     const httpAgent = opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: maxConcurrent }));
-    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: maxConcurrent }));
+    const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: maxConcurrent, rejectUnauthorized: true }));
     this.http = axios.create({
       httpAgent,
       httpsAgent,
@@ -285,7 +286,9 @@ export class AuditLogClient implements PageSource {
 
   /** An error page could echo the request back; the token must not ride along into messages or logs. */
   private redact(text: string): string {
-    return text.split(this.#token).join(REDACTED);
+    let out = text;
+    for (const form of secretForms(this.#token)) out = out.split(form).join(REDACTED);
+    return out;
   }
 
   private own<A extends http.Agent>(agent: A): A {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { dataElementSpans } from './dataSpans.js';
 import { AsanaApiError } from './asanaApiError.js';
 import { auditLogEventSchema, type AuditLogEvent, type Page } from '../model/auditLog.js';
 import { auditLogPageSchema } from './apiSchemas.js';
@@ -31,6 +32,15 @@ export function parsePage(bodyText: string, contentType?: string): Page {
   }
 
   const items = envelope.data.data;
+  const spans = dataElementSpans(bodyText);
+  if (!spans || spans.length !== items.length) {
+    // JSON.parse accepted the body, so the scanner must agree with it; if not, stop rather than guess.
+    throw new AsanaApiError({
+      code: 'invalid_response',
+      retryable: false,
+      detail: `the page's data array could not be cut into its ${items.length} events; the run stops before the page so that nothing is skipped`,
+    });
+  }
   const events: AuditLogEvent[] = [];
   items.forEach((item, index) => {
     const checked = auditLogEventSchema.safeParse(item);
@@ -43,8 +53,10 @@ export function parsePage(bodyText: string, contentType?: string): Page {
           `event (${describeIssues(checked.error)}); the run stops before this event so that it is not skipped`,
       });
     }
-    // The item itself, not zod's copy: the copy reorders keys, and Splunk must get the event as sent.
-    events.push(item as AuditLogEvent);
+    // The event's own text, not a re-serialisation: big integers, 1.10, duplicate keys and any depth
+    // of nesting reach Splunk exactly as Asana sent them.
+    const [start, end] = spans[index] as [number, number];
+    events.push({ gid: checked.data.gid, created_at: checked.data.created_at, json: bodyText.slice(start, end) });
   });
 
   return { events, nextOffset: envelope.data.next_page?.offset ?? null };

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { CheckpointStore, NotACheckpointError, checkpointPathFor } from '../collector/checkpointStore.js';
+import { CheckpointStore, NotACheckpointError, checkpointPathFor, legacyCheckpointPathFor } from '../collector/checkpointStore.js';
 import { EmittedGidStore, emittedLogPathFor } from '../collector/emittedGidStore.js';
 import { silentLogger } from '../logging/logger.js';
 import type { CommandIo } from './pollCommand.js';
@@ -10,9 +10,9 @@ interface Where {
   input?: string;
 }
 
-function fileOf(where: Where): string {
-  if (where.file) return where.file;
-  if (where.dir && where.input) return checkpointPathFor(where.dir, where.input);
+function fileOf(where: Where): { file: string; legacyFile?: string } {
+  if (where.file) return { file: where.file };
+  if (where.dir && where.input) return { file: checkpointPathFor(where.dir, where.input), legacyFile: legacyCheckpointPathFor(where.dir, where.input) };
   throw new InvalidArgumentError(
     'name the checkpoint: --file FILE, or --dir CHECKPOINT_DIR --input NAME (Splunk keeps them in $SPLUNK_HOME/var/lib/splunk/modinputs/asana_audit_log)',
   );
@@ -28,7 +28,7 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
       .option('--input <name>', 'the input name (the part after asana_audit_log://)');
 
   where(group.command('show').description('Print the checkpoint as JSON')).action((flags: Where) => {
-    const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+    const store = new CheckpointStore({ ...fileOf(flags), logger: silentLogger });
     const found = store.inspect();
     if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing to show');
     const cp = store.load();
@@ -41,7 +41,7 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
 
   where(group.command('reset').description('Delete the checkpoint: the next run starts again at start_at (events may be ingested again)')).action(
     (flags: Where) => {
-      const store = new CheckpointStore({ file: fileOf(flags), logger: silentLogger });
+      const store = new CheckpointStore({ ...fileOf(flags), logger: silentLogger });
       // Before the lock: taking it would create a file next to whatever was named.
       const found = store.inspect();
       if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing was deleted');

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { FILTER_NAMES } from '../model/auditLog.js';
+import { FILTER_NAMES, isoInstant } from '../model/auditLog.js';
 
 /** The newest instant emitted and the gids emitted at it: what a resume must not repeat. */
 export const markSchema = z.object({
-  createdAt: z.string(),
-  gids: z.array(z.string()),
+  createdAt: isoInstant,
+  gids: z.array(z.string().min(1)).min(1),
 });
 export type Mark = z.infer<typeof markSchema>;
 
@@ -14,14 +14,14 @@ export type Mark = z.infer<typeof markSchema>;
  * it was issued for; with no offset the next request starts at the mark (inclusive).
  */
 export const cursorSchema = z.object({
-  startAt: z.string().optional(),
-  endAt: z.string().optional(),
-  offset: z.string().nullable(),
+  startAt: isoInstant.optional(),
+  endAt: isoInstant.optional(),
+  offset: z.string().min(1).nullable(),
   mark: markSchema.nullable(),
 });
 export type Cursor = z.infer<typeof cursorSchema>;
 
-export const filtersSchema = z.object(Object.fromEntries(FILTER_NAMES.map((f) => [f, z.string().optional()]))) as z.ZodType<
+export const filtersSchema = z.object(Object.fromEntries(FILTER_NAMES.map((f) => [f, z.string().min(1).optional()]))) as z.ZodType<
   Partial<Record<(typeof FILTER_NAMES)[number], string>>
 >;
 
@@ -29,7 +29,9 @@ export const filtersSchema = z.object(Object.fromEntries(FILTER_NAMES.map((f) =>
  * A backfill window: a cursor over `[startAt, endAt)` (no startAt: from the oldest event Asana
  * holds). Windows are disjoint in created_at and end before the live cursor's start.
  */
-export const windowSchema = cursorSchema.extend({ endAt: z.string() });
+export const windowSchema = cursorSchema
+  .extend({ endAt: isoInstant })
+  .refine((w) => w.startAt === undefined || Date.parse(w.startAt) <= Date.parse(w.endAt), { message: 'a window must not end before it starts', path: ['endAt'] });
 export type Window = z.infer<typeof windowSchema>;
 
 /**
@@ -47,11 +49,11 @@ export type Trail = z.infer<typeof trailSchema>;
 const checkpointV1Schema = z.object({
   version: z.literal(1),
   generation: z.number().int().nonnegative(),
-  workspaceGid: z.string(),
+  workspaceGid: z.string().regex(/^\d+$/),
   filters: filtersSchema,
   cursor: cursorSchema,
   eventsEmitted: z.number().int().nonnegative(),
-  savedAt: z.string(),
+  savedAt: isoInstant,
 });
 type CheckpointV1 = z.infer<typeof checkpointV1Schema>;
 
@@ -62,14 +64,14 @@ type CheckpointV1 = z.infer<typeof checkpointV1Schema>;
 export const checkpointSchema = z.object({
   version: z.literal(2),
   generation: z.number().int().nonnegative(),
-  workspaceGid: z.string(),
+  workspaceGid: z.string().regex(/^\d+$/),
   filters: filtersSchema,
   cursor: cursorSchema,
   windows: z.array(windowSchema),
   /** Absent when late_event_minutes is 0, and in files written before it existed. */
   trail: trailSchema.optional(),
   eventsEmitted: z.number().int().nonnegative(),
-  savedAt: z.string(),
+  savedAt: isoInstant,
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -120,38 +122,54 @@ export interface DecodedCheckpointFile {
   generations: Checkpoint[];
   /** Lines that were cut or damaged. */
   damaged: number;
+  /** What is wrong with the damaged lines, newest last: cut, checksum, or the contents that fail validation. */
+  problems: string[];
 }
 
 export function decodeCheckpointFile(text: string): DecodedCheckpointFile {
   const generations: Checkpoint[] = [];
-  let damaged = 0;
+  const problems: string[] = [];
   const lines = text.split('\n');
   // The text after the last newline is either empty or a line cut short.
   const complete = lines.slice(0, -1);
-  if ((lines[lines.length - 1] ?? '') !== '') damaged++;
   for (const line of complete) {
-    const cp = decodeGeneration(line);
-    if (cp) generations.push(cp);
-    else damaged++;
+    const decoded = decodeGeneration(line);
+    if ('checkpoint' in decoded) generations.push(decoded.checkpoint);
+    else problems.push(decoded.problem);
   }
-  return { generations, damaged };
+  if ((lines[lines.length - 1] ?? '') !== '') problems.push('its last line is cut short');
+  return { generations, damaged: problems.length, problems };
 }
 
-function decodeGeneration(line: string): Checkpoint | undefined {
+/**
+ * One line: its bytes must match their checksum, and then its contents must make sense (dates that
+ * are dates, offsets that are not empty, windows that start before they end). A line with a valid
+ * checksum and nonsense inside is as damaged as a cut one: resuming from it would send nonsense to
+ * Asana, which would blame the input's settings.
+ */
+function decodeGeneration(line: string): { checkpoint: Checkpoint } | { problem: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    return undefined;
+    return { problem: 'a line is not JSON (cut short?)' };
   }
   const outer = lineSchema.safeParse(parsed);
-  if (!outer.success) return undefined;
-  // Re-serialising the validated object must reproduce the checksummed bytes, in the version it was written in.
+  if (!outer.success) return { problem: 'a line is not a checkpoint generation' };
+  // JSON.stringify of the parsed object reproduces the bytes written (keys keep their order).
+  if (checksum(JSON.stringify(outer.data.checkpoint)) !== outer.data.sum) return { problem: 'a generation fails its checksum' };
   const current = checkpointSchema.safeParse(outer.data.checkpoint);
-  if (current.success) return checksum(JSON.stringify(current.data)) === outer.data.sum ? current.data : undefined;
+  if (current.success) return { checkpoint: current.data };
   const v1 = checkpointV1Schema.safeParse(outer.data.checkpoint);
-  if (v1.success && checksum(JSON.stringify(v1.data)) === outer.data.sum) return migrateV1(v1.data);
-  return undefined;
+  if (v1.success) return { checkpoint: migrateV1(v1.data) };
+  return { problem: `a generation has a valid checksum but invalid contents (${describeIssues(current.error)})` };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'checkpoint'}: ${i.message}`)
+    .join('; ');
 }
 
 /** Two checkpoints describe the same stream of events only when these agree. */

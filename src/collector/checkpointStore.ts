@@ -1,21 +1,34 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
 import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile, isCheckpointHead } from './checkpoint.js';
+import { CheckpointLock, LockHeldError } from './checkpointLock.js';
 import { looksLike } from './fileKind.js';
+import {
+  createExclusive,
+  fsyncDir,
+  leftoverTempFiles,
+  NotRegularFileError,
+  readRegularFile,
+  readRegularHead,
+  refuseOddFile,
+  removeQuietly,
+  unpredictableName,
+  writeFileAtomically,
+} from './safeFiles.js';
 
 /** Raised when no complete checkpoint generation survives: starting over would re-ingest 90 days. */
 export class CheckpointCorruptError extends CodedError<'checkpoint_corrupt'> {
   constructor(
     readonly file: string,
     readonly resetHint: string,
+    problems: readonly string[] = [],
   ) {
     super(
       'checkpoint_corrupt',
       (names) =>
-        `the checkpoint file ${file} is damaged and holds no complete generation: to start this input over from ${names.startAt} (which may ingest events again), run: ${resetHint}`,
+        `the checkpoint file ${file} is damaged: ${problems.length > 0 ? `${problems.join('; ')}, and ` : ''}no complete generation is left. Nothing was fetched. Restore the file from a backup, or to start this input over from ${names.startAt} (which may ingest events again), run: ${resetHint}`,
     );
   }
 }
@@ -37,9 +50,9 @@ export class CheckpointUnwritableError extends CodedError<'checkpoint_unwritable
 export class CheckpointLockedError extends CodedError<'checkpoint_locked'> {
   constructor(
     readonly file: string,
-    readonly pid: number,
+    readonly holder: string,
   ) {
-    super('checkpoint_locked', `another collector (pid ${pid}) is running this input and holds ${file}: this run exits without touching anything`);
+    super('checkpoint_locked', `another collector (${holder}) is running this input and holds ${file}: this run exits without touching anything`);
   }
 }
 
@@ -67,18 +80,7 @@ const LEFT_ALONE = 'it was left as it is and nothing was collected';
 /** Bytes read to tell a checkpoint from another file; a checkpoint is a few KB at most. */
 const HEAD_BYTES = 64 * 1024;
 
-/** A file name for the input that is safe on every filesystem and unique per input name. */
-export function checkpointFileName(input: string): string {
-  if (/^[A-Za-z0-9._-]{1,100}$/.test(input) && !input.startsWith('.')) return `${input}.checkpoint`;
-  const safe = input.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
-  const hash = createHash('sha256').update(input).digest('hex').slice(0, 12);
-  return `${safe}-${hash}.checkpoint`;
-}
-
-/** Where an input's checkpoint lives inside splunkd's checkpoint_dir. */
-export function checkpointPathFor(dir: string, input: string): string {
-  return path.join(dir, checkpointFileName(input));
-}
+export { checkpointFileName, checkpointPathFor, legacyCheckpointPathFor } from './checkpointNames.js';
 
 export interface CheckpointStoreOptions {
   /** The checkpoint file; its directory must be writable. */
@@ -86,6 +88,11 @@ export interface CheckpointStoreOptions {
   logger: Logger;
   /** The command an admin runs to reset, shown in errors. */
   resetHint?: string;
+  /**
+   * Where an earlier version kept this checkpoint (see checkpointNames.ts). When `file` is absent
+   * and this exists, it is moved to `file` once the lock is held; before that it is only read.
+   */
+  legacyFile?: string;
 }
 
 /**
@@ -97,7 +104,7 @@ export class CheckpointStore {
   readonly dir: string;
   readonly lockFile: string;
   private previous: Checkpoint | undefined;
-  private lockHeld = false;
+  private lock_: CheckpointLock | undefined;
 
   constructor(private readonly opts: CheckpointStoreOptions) {
     this.file = path.resolve(opts.file);
@@ -109,75 +116,92 @@ export class CheckpointStore {
     return this.opts.resetHint ?? `asana-audit-log checkpoint reset --file "${this.file}"`;
   }
 
-  /** Proves the directory takes a durable write before anything is fetched. */
+  /**
+   * Proves the directory takes a durable write before anything is fetched, and that the
+   * checkpoint and lock paths hold regular files (or nothing): a FIFO there would block forever.
+   * The probe has an unpredictable name and is created exclusively, so nothing planted is written.
+   */
   ensureWritable(): void {
-    const probe = path.join(this.dir, `.probe-${process.pid}`);
+    const probe = unpredictableName(path.join(this.dir, '.probe'), '');
     try {
       fs.mkdirSync(this.dir, { recursive: true });
-      const fd = fs.openSync(probe, 'w');
-      try {
-        fs.writeSync(fd, 'probe');
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      refuseOddFile(this.file);
+      refuseOddFile(this.lockFile);
+      createExclusive(probe, 'probe');
       fs.unlinkSync(probe);
     } catch (e) {
-      try {
-        fs.unlinkSync(probe);
-      } catch {
-        /* it was never made */
+      removeQuietly(probe);
+      if (e instanceof NotRegularFileError) {
+        if (e.file === this.file && e.kind === 'directory') throw new NotACheckpointError(this.file, 'a directory', LEFT_ALONE);
+        throw e;
       }
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
   }
 
-  /** Takes the input's lock; a lock left by a dead process is taken over. */
+  /**
+   * Takes the input's lock. A lock whose holder is gone (same host: that pid with that start
+   * time no longer runs, or the host rebooted; another host: no heartbeat for LOCK_LEASE_MS) is
+   * taken over, atomically (see CheckpointLock).
+   */
   lock(): void {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx' });
-        this.lockHeld = true;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CheckpointUnwritableError(this.dir, errnoText(e));
-        const pid = Number.parseInt(readOrEmpty(this.lockFile), 10);
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-          throw new CheckpointLockedError(this.lockFile, pid);
-        }
-        this.opts.logger.debug('taking over a lock left by a process that no longer runs', { lock: this.lockFile });
-        fs.rmSync(this.lockFile, { force: true });
-      }
+    const lock = new CheckpointLock(this.lockFile, undefined, (why) => this.opts.logger.info(`took over the lock ${this.lockFile}: ${why}`));
+    try {
+      lock.acquire();
+    } catch (e) {
+      if (e instanceof LockHeldError) throw new CheckpointLockedError(this.lockFile, e.holder);
+      if (e instanceof NotRegularFileError) throw e;
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
-    throw new CheckpointUnwritableError(this.dir, `could not take the lock ${this.lockFile}`);
+    this.lock_ = lock;
+    this.adoptLegacyFile();
+  }
+
+  /** Moves an earlier version's checkpoint to where this version keeps it (under the lock). */
+  private adoptLegacyFile(): void {
+    const legacy = this.opts.legacyFile;
+    if (legacy === undefined || !fs.existsSync(legacy) || fs.existsSync(this.file)) return;
+    try {
+      refuseOddFile(legacy);
+      fs.renameSync(legacy, this.file);
+      fsyncDir(this.dir);
+    } catch (e) {
+      if (e instanceof NotRegularFileError) throw e;
+      throw new CheckpointUnwritableError(this.dir, errnoText(e));
+    }
+    this.opts.logger.info(`moved the checkpoint ${legacy} (an earlier version's name for it) to ${this.file}, where this version keeps it`);
   }
 
   unlock(): void {
-    if (!this.lockHeld) return;
-    this.lockHeld = false;
-    fs.rmSync(this.lockFile, { force: true });
+    this.lock_?.release();
+    this.lock_ = undefined;
   }
 
   /** The newest complete generation, or undefined for an input that never saved one. */
   load(): Checkpoint | undefined {
     let text: string;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      // Without the lock (checkpoint show) an earlier version's file is read where it is.
+      const read = readRegularFile(this.file) ?? (this.lock_ || this.opts.legacyFile === undefined ? undefined : readRegularFile(this.opts.legacyFile));
+      if (!read) return undefined;
+      text = read.text;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new NotACheckpointError(this.file, 'a directory', LEFT_ALONE);
+      if (e instanceof NotRegularFileError) {
+        if (e.kind === 'directory') throw new NotACheckpointError(e.file, 'a directory', LEFT_ALONE);
+        throw e;
+      }
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
-    const { generations, damaged } = decodeCheckpointFile(text);
+    const { generations, damaged, problems } = decodeCheckpointFile(text);
     const newest = generations[generations.length - 1];
     if (!newest) {
       const found = this.inspect();
       if (found.kind === 'other') throw new NotACheckpointError(this.file, found.what, LEFT_ALONE);
-      throw new CheckpointCorruptError(this.file, this.resetHint);
+      throw new CheckpointCorruptError(this.file, this.resetHint, problems);
     }
     if (damaged > 0) {
       this.opts.logger.warn(
-        `the newest generation of the checkpoint ${this.file} is damaged: resuming from generation ${newest.generation}, so up to one page of events may be collected again`,
+        `the newest generation of the checkpoint ${this.file} is damaged (${problems.join('; ')}): resuming from generation ${newest.generation}, so up to one page of events may be collected again`,
       );
     }
     this.previous = newest;
@@ -188,17 +212,8 @@ export class CheckpointStore {
     // Encoded before any file is touched: a checkpoint that fails its own schema is a bug, not a
     // disk problem, and must not be reported as one.
     const text = encodeCheckpointFile(this.previous ? [this.previous, cp] : [cp]);
-    const tmp = `${this.file}.tmp`;
     try {
-      const fd = fs.openSync(tmp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, this.file);
-      fsyncDir(this.dir);
+      writeFileAtomically(this.file, text);
     } catch (e) {
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
@@ -211,8 +226,10 @@ export class CheckpointStore {
   }
 
   /**
-   * Deletes the checkpoint and its temp file: the input starts over from start_at on its next
-   * run. Refuses (NotACheckpointError) a path that holds anything else. Returns the files deleted.
+   * Deletes the checkpoint and the temp files of saves cut short: the input starts over from
+   * start_at on its next run. Refuses (NotACheckpointError) a path that holds anything else.
+   * An earlier version's file was moved here when the lock was taken; one still beside it belongs
+   * to another input of that name, so it is left alone. Returns the files deleted.
    */
   reset(): string[] {
     const found = this.inspect();
@@ -222,63 +239,43 @@ export class CheckpointStore {
       fs.rmSync(this.file, { force: true });
       deleted.push(this.file);
     }
-    // The temp file of a save cut short; judged as a checkpoint of the same name.
-    const tmp = `${this.file}.tmp`;
-    if (kindOf(tmp, path.basename(this.file), this.dir).kind === 'checkpoint') {
-      fs.rmSync(tmp, { force: true });
+    // Under this version's unpredictable names and the fixed name earlier versions used. Each is
+    // only ever a temp file of this checkpoint (or a symlink or FIFO planted there, which unlinking
+    // removes without following); a directory of that name is left alone.
+    for (const tmp of leftoverTempFiles(this.file)) {
+      if (isDirectory(tmp)) continue;
+      removeQuietly(tmp);
       deleted.push(tmp);
     }
     return deleted;
   }
 }
 
+/**
+ * What is at `file`, judged by `nameForKind` and its first bytes (see isCheckpointHead). Never
+ * follows a symlink or blocks on a FIFO: those are refused (NotRegularFileError).
+ */
 function kindOf(file: string, nameForKind: string, dir: string): CheckpointFileKind {
-  let fd: number;
+  let head: { bytes: Buffer; cut: boolean } | undefined;
   try {
-    if (fs.statSync(file).isDirectory()) return { kind: 'other', what: 'a directory' };
-    fd = fs.openSync(file, 'r');
+    head = readRegularHead(file, HEAD_BYTES);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if (e instanceof NotRegularFileError) {
+      if (e.kind === 'directory') return { kind: 'other', what: 'a directory' };
+      throw e;
+    }
     throw new CheckpointUnwritableError(dir, errnoText(e));
   }
-  try {
-    const head = Buffer.alloc(HEAD_BYTES);
-    const n = fs.readSync(fd, head, 0, HEAD_BYTES, 0);
-    const bytes = head.subarray(0, n);
-    if (isCheckpointHead(bytes, nameForKind)) return { kind: 'checkpoint' };
-    return { kind: 'other', what: looksLike(bytes, n === HEAD_BYTES && fs.fstatSync(fd).size > n) };
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (!head) return { kind: 'missing' };
+  if (isCheckpointHead(head.bytes, nameForKind)) return { kind: 'checkpoint' };
+  return { kind: 'other', what: looksLike(head.bytes, head.cut) };
 }
 
-/** Makes a rename or a new file in `dir` durable. */
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
+function isDirectory(file: string): boolean {
   try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
+    return fs.lstatSync(file).isDirectory();
   } catch {
-    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-function readOrEmpty(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return false;
   }
 }
 

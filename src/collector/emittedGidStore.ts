@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../logging/logger.js';
-import { CheckpointUnwritableError, errnoText, fsyncDir } from './checkpointStore.js';
+import { CheckpointUnwritableError, errnoText } from './checkpointStore.js';
+import {
+  appendRegularFile,
+  leftoverTempFiles,
+  NotRegularFileError,
+  readRegularFile,
+  readRegularHead,
+  removeQuietly,
+  writeFileAtomically,
+} from './safeFiles.js';
 import type { EmittedLogPort, EmittedRecord } from './ports.js';
 
 const recordSchema = z.record(z.string().regex(/^-?\d+$/), z.array(z.string()));
@@ -32,9 +41,11 @@ export class EmittedGidStore implements EmittedLogPort {
   load(): EmittedRecord[] {
     let text: string;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      const read = readRegularFile(this.file);
+      if (!read) return [];
+      text = read.text;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (e instanceof NotRegularFileError) throw e;
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
     const records: EmittedRecord[] = [];
@@ -59,34 +70,19 @@ export class EmittedGidStore implements EmittedLogPort {
   append(record: EmittedRecord): void {
     if (Object.keys(record).length === 0) return;
     const line = encodeLine(record);
-    const created = !fs.existsSync(this.file);
     try {
-      const fd = fs.openSync(this.file, 'a', 0o600);
-      try {
-        fs.writeSync(fd, line);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      if (created) fsyncDir(this.dir);
+      // Like the checkpoint: a symlink, FIFO or device planted at the log's path is refused.
+      appendRegularFile(this.file, line);
     } catch (e) {
+      if (e instanceof NotRegularFileError) throw e;
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
   }
 
   rewrite(records: readonly EmittedRecord[]): void {
     const text = records.map(encodeLine).join('');
-    const tmp = `${this.file}.tmp`;
     try {
-      const fd = fs.openSync(tmp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, this.file);
-      fsyncDir(this.dir);
+      writeFileAtomically(this.file, text);
     } catch (e) {
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
@@ -94,7 +90,7 @@ export class EmittedGidStore implements EmittedLogPort {
 
   clear(): void {
     fs.rmSync(this.file, { force: true });
-    fs.rmSync(`${this.file}.tmp`, { force: true });
+    for (const tmp of leftoverTempFiles(this.file)) removeQuietly(tmp);
   }
 
   /**
@@ -104,7 +100,8 @@ export class EmittedGidStore implements EmittedLogPort {
    */
   reset(): string[] {
     const deleted: string[] = [];
-    for (const file of [this.file, `${this.file}.tmp`]) {
+    // The temp files of compactions cut short, under this version's names and the fixed one.
+    for (const file of [this.file, ...leftoverTempFiles(this.file)]) {
       if (!isEmittedLog(file)) continue;
       fs.rmSync(file, { force: true });
       deleted.push(file);
@@ -117,21 +114,15 @@ export class EmittedGidStore implements EmittedLogPort {
 const LINE_START = '{"sum":"';
 
 function isEmittedLog(file: string): boolean {
-  let fd: number;
+  let head: { bytes: Buffer } | undefined;
   try {
-    if (!fs.statSync(file).isFile()) return false;
-    fd = fs.openSync(file, 'r');
+    // A symlink, FIFO or device is not ours: never followed, waited on or deleted.
+    head = readRegularHead(file, LINE_START.length);
   } catch {
     return false;
   }
-  try {
-    const head = Buffer.alloc(LINE_START.length);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    // A log cut by a crash may hold less than one line start; it is still ours.
-    return LINE_START.startsWith(head.subarray(0, n).toString('utf8'));
-  } finally {
-    fs.closeSync(fd);
-  }
+  // A log cut by a crash may hold less than one line start; it is still ours.
+  return head !== undefined && LINE_START.startsWith(head.bytes.toString('utf8'));
 }
 
 function checksum(json: string): string {

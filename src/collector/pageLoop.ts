@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import type { Page, PageQuery } from '../model/auditLog.js';
 import { advanceCursor, dropAlreadyEmitted, queryFor } from './cursor.js';
+import { NoProgressError, noProgressAllowance } from './noProgress.js';
 import { type EventSink, OffsetExpiredError, type PageSource } from './ports.js';
 import type { ProgressLedger } from './progressLedger.js';
 import type { Stream } from './stream.js';
@@ -33,6 +34,9 @@ export interface PageLoopDeps {
 export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> {
   const { source, sink, ledger, logger } = deps;
   let consecutiveResumes = 0;
+  // Pages in a row without an event past the mark that did not end the stream, and whether each gave back the offset it was asked with.
+  let idlePages = 0;
+  let sameOffsetEachTime = true;
   while (!deps.stopping()) {
     deps.beforePage(s);
     const query = queryFor(s.cursor, deps.base);
@@ -85,6 +89,25 @@ export async function drainStream(s: Stream, deps: PageLoopDeps): Promise<void> 
     if (drained) {
       s.done = true;
       return;
+    }
+    // Progress is the mark moving: a page with events past it, emitted before or not. The re-read
+    // of late events and a resume after a kill with deliveries pending read events that are
+    // already emitted (not fresh) for many pages in a row, and still move on.
+    if (unmarked.length > 0 || query.offset === undefined) {
+      // A query without an offset (a new cursor, a resume from the mark, a window just split)
+      // starts over at the mark and legitimately reads the mark's events again: the allowance
+      // counts from there. Such restarts are bounded (offset resumes, window splits).
+      idlePages = 0;
+      sameOffsetEachTime = true;
+    } else {
+      idlePages++;
+      sameOffsetEachTime &&= page.nextOffset === query.offset;
+      if (idlePages >= noProgressAllowance(s.cursor.mark, deps.base.limit)) {
+        // The offset led nowhere: drop it, so the next run resumes from the mark (the newest delivered event).
+        s.cursor = { ...s.cursor, offset: null };
+        ledger.save();
+        throw new NoProgressError(idlePages, sameOffsetEachTime);
+      }
     }
   }
 }

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
         : `${n.baseUrl}, and DNS, firewall and proxy settings for ${hostOf(target)}`
     }; the next run resumes from the checkpoint`,
   tls_error: (n) => `TLS certificate verification failed: if a TLS-inspecting proxy sits in the path, give its CA certificate in ${n.caBundle}`,
+  no_progress:
+    'Asana kept answering pages with no new event without ending the stream (the same offset back, or fresh offsets): the run stopped; the next run resumes from the newest delivered event',
   invalid_response:
     'Asana sent a response that is not a valid audit log page: this is usually a proxy or a transient fault; the next run resumes from the checkpoint',
 
@@ -77,11 +79,13 @@ export const ERROR_CODES = {
   proxy_url_invalid: 'the proxy URL is not of the form http(s)://[user:password@]host:port: correct proxy_url or HTTPS_PROXY',
   ca_bundle_invalid: 'the CA bundle is unreadable or holds no valid PEM certificate: give the path of a PEM file the Splunk user can read',
 
-  // The checkpoint file (CheckpointCorruptError, CheckpointUnwritableError, CheckpointLockedError).
+  // The checkpoint file (CheckpointCorruptError, CheckpointUnwritableError, CheckpointLockedError, NotRegularFileError, NotACheckpointError).
   checkpoint_corrupt:
     'the checkpoint file is damaged and holds no complete generation: reset the input with the checkpoint command to start over from start_at',
   checkpoint_unwritable: 'the checkpoint directory cannot be written: give the Splunk user write access to it and free disk space; nothing was collected',
   checkpoint_locked: 'another collector is running this input and holds its lock: this run exits without touching anything',
+  checkpoint_not_a_file:
+    'a path in the checkpoint directory holds a symlink, FIFO, directory or device instead of a regular file: remove it (only this add-on writes there)',
   not_a_checkpoint:
     'the file named as a checkpoint is something else (an output file, text, a directory): it is neither read nor deleted; name the checkpoint file itself, or the input',
 
@@ -90,11 +94,17 @@ export const ERROR_CODES = {
   xml_malformed: 'the input XML from splunkd is not well-formed: report it with the Splunk version',
   xml_unexpected_root: 'the input XML from splunkd has an unexpected root element: report it with the Splunk version',
   xml_missing_field: 'the input XML from splunkd lacks a required field: report it with the Splunk version',
+  input_name_invalid: 'an input named "." or ".." cannot be addressed through splunkd\'s REST API: rename the input',
   splunkd_unreachable: "splunkd's management port could not be reached: check that splunkd runs and its server URI",
   splunkd_tls: "splunkd's certificate failed verification: check sslRootCAPath in server.conf [sslConfig]",
+  splunkd_timeout:
+    "splunkd did not finish answering within the whole-request deadline (30 s): check that the server URI reaches splunkd's management port itself",
   splunkd_refused: "splunkd refused a credential store request: check the input's owner and its capabilities",
-  splunkd_bad_answer: 'splunkd answered a credential store request with something unexpected: report it with the Splunk version',
+  splunkd_bad_answer:
+    'splunkd answered a credential store request with something unexpected (not its JSON, or a body over 1 MB): check that the server URI reaches splunkd itself; otherwise report it with the Splunk version',
   secret_not_stored: "a masked secret has no stored value in Splunk's credential store: enter the secret again in the input",
+  secret_not_confirmed:
+    'splunkd said it stored a secret but the entry could not be read back as written (a single sign-on page or proxy answering?): the input was left unmasked; make sure the management port reaches splunkd itself',
   secret_unreadable: 'a credential store entry was not written by this add-on: enter the secret again in the input to replace it',
 
   // Where the events go (stdout to splunkd or a pipe).

@@ -1,6 +1,6 @@
 import { ACTOR_TYPES, FILTER_NAMES, type Filters } from '../model/auditLog.js';
 import { OFFSET_HELP, errorBody } from './errorBodies.js';
-import { OffsetCodec, type StorePosition } from './offsets.js';
+import { type OffsetClaims, OffsetCodec, type StorePosition } from './offsets.js';
 import type { EventStore } from './store.js';
 
 export interface Reply {
@@ -17,7 +17,14 @@ export interface EndpointContext {
   baseUrl: string;
   nowMs: number;
   offsetTtlMs?: number;
+  /**
+   * An API that never moves on: a request with an offset gets the event the offset points after
+   * (one already delivered) again, with the same offset back or a fresh one each time.
+   */
+  stall?: { mode: StallMode; served: number };
 }
+
+export type StallMode = 'same_offset' | 'fresh_offsets';
 
 const DATA_OPEN = Buffer.from('{"data":[');
 const COMMA = Buffer.from(',');
@@ -53,6 +60,7 @@ export function serveAuditLogEvents(ctx: EndpointContext, params: URLSearchParam
     }
     if (ctx.offsetTtlMs !== undefined && ctx.nowMs - checked.claims.issuedAtMs > ctx.offsetTtlMs) return expiredOffsetReply();
     after = checked.claims.position;
+    if (ctx.stall) return stalledPage(ctx, ctx.stall, offset, checked.claims);
   }
 
   const page = ctx.store.page({ filters, startMs, endMs, after, limit });
@@ -72,6 +80,15 @@ export function serveAuditLogEvents(ctx: EndpointContext, params: URLSearchParam
   });
   parts.push(Buffer.from(`],"next_page":${JSON.stringify(nextPage)}}`));
   return { status: 200, body: Buffer.concat(parts) };
+}
+
+function stalledPage(ctx: EndpointContext, stall: NonNullable<EndpointContext['stall']>, offset: string, claims: OffsetClaims): Reply {
+  stall.served++;
+  // A fresh token per answer: the issue time differs, so no two offsets are alike.
+  const next = stall.mode === 'same_offset' ? offset : ctx.codec.issue({ ...claims, issuedAtMs: ctx.nowMs + stall.served });
+  const event = ctx.store.eventAt(claims.position);
+  const data = event ? event.toString('utf8') : '';
+  return { status: 200, body: `{"data":[${data}],"next_page":${JSON.stringify({ offset: next })}}` };
 }
 
 interface ParsedQuery {

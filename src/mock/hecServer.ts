@@ -87,6 +87,8 @@ export interface MockHec {
   url: string;
   /** Every event indexed so far, in the order Splunk indexed them. */
   indexed(): readonly MockHecIndexed[];
+  /** The text of every event request body read (after gzip), in arrival order: what went over the wire. */
+  bodies(): readonly string[];
   stats(): MockHecStats;
   scriptFaults(faults: MockHecFault[]): void;
   /** Answers for the next ack polls, in order. */
@@ -132,6 +134,7 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
   const channels = new Map<string, ChannelState>();
   const waiting: PendingBatch[] = [];
   const indexed: MockHecIndexed[] = [];
+  const bodies: string[] = [];
   const stats: MockHecStats = {
     eventRequests: 0,
     ackRequests: 0,
@@ -219,6 +222,7 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
 
     const read = readBody(req, body);
     if ('reply' in read) return read.reply;
+    bodies.push(read.text);
     const allowed = token.allowedIndexes ? new Set(token.allowedIndexes) : undefined;
     const payload = readHecPayload(read.text, allowed);
     const accepted = payload.ok ? payload.envelopes : payload.valid;
@@ -351,6 +355,7 @@ export async function startMockHec(options: MockHecOptions = {}): Promise<MockHe
       settle();
       return [...indexed];
     },
+    bodies: () => [...bodies],
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     scriptFaults: (faults) => {
       scripted.push(...faults);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { TLSSocket } from 'node:tls';
-import { expiredOffsetReply, serveAuditLogEvents, type Reply } from './auditLogEndpoint.js';
+import { expiredOffsetReply, serveAuditLogEvents, type Reply, type StallMode } from './auditLogEndpoint.js';
 import { bodyForStatus, errorBody } from './errorBodies.js';
 import { EventFactory } from './eventFactory.js';
 import { OffsetCodec } from './offsets.js';
@@ -70,6 +70,8 @@ export interface MockAsana {
   workspaceGid: string;
   /** Appends events as given (a missing gid or created_at is filled in). */
   addEvents(events: object[]): void;
+  /** Appends events given as JSON texts, served exactly as given (each needs gid and created_at). */
+  addEventTexts(texts: string[]): void;
   /**
    * Events (with gid and created_at) that become visible `visibleAfterMs` after their created_at,
    * by the mock's clock; until then no request sees them. Returns how many are still waiting.
@@ -89,6 +91,12 @@ export interface MockAsana {
   scriptFaults(faults: MockFault[]): void;
   /** Later calls with this token get 401. */
   revokeToken(token: string): void;
+  /**
+   * From now on the API never moves on: every request with an offset gets the already-delivered
+   * event that offset points after, with the same offset back or a fresh one each time
+   * (undefined: normal paging again).
+   */
+  stallPaging(mode: StallMode | undefined): void;
   /** Stops the server and the event generator; also destroys hung sockets. */
   close(): Promise<void>;
 }
@@ -113,6 +121,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
   const paymentRequired = new Set(options.tokens?.paymentRequired ?? []);
   const forbidden = new Set(options.tokens?.forbidden ?? []);
   const revoked = new Set<string>();
+  let stall: { mode: StallMode; served: number } | undefined;
   const limiter = options.rateLimitPerMinute !== undefined ? new SlidingWindowLimiter(options.rateLimitPerMinute) : undefined;
   // Faults draw from their own generator so the event stream does not depend on the traffic.
   const faultRng = new SeededRandom(seed ^ 0x5eed);
@@ -212,7 +221,7 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     }
     if (options.hangRate && faultRng.chance(options.hangRate)) return { status: 'hang' };
 
-    return serveAuditLogEvents({ store, codec, workspaceGid, baseUrl, nowMs: now, offsetTtlMs: options.offsetTtlMs }, url.searchParams);
+    return serveAuditLogEvents({ store, codec, workspaceGid, baseUrl, nowMs: now, offsetTtlMs: options.offsetTtlMs, stall }, url.searchParams);
   };
 
   const respond = (res: ServerResponse, outcome: Outcome): void => {
@@ -279,6 +288,9 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     url: baseUrl,
     workspaceGid,
     addEvents,
+    addEventTexts: (texts) => {
+      for (const text of texts) store.addJson(text);
+    },
     addLateEvents,
     lateEventsPending: () => {
       late.release(clock(), store);
@@ -290,6 +302,9 @@ export async function startMockAsana(options: MockAsanaOptions = {}): Promise<Mo
     requestLog: () => [...log.slice(logStart), ...log.slice(0, logStart)],
     scriptFaults: (faults) => {
       scripted.push(...faults);
+    },
+    stallPaging: (mode) => {
+      stall = mode === undefined ? undefined : { mode, served: 0 };
     },
     revokeToken: (token) => {
       revoked.add(token);
@@ -335,3 +350,4 @@ function statusOf(outcome: Outcome): number {
   if (typeof outcome.status === 'number') return outcome.status;
   return outcome.status === 'truncated' ? outcome.reply.status : 0;
 }
+export type { StallMode } from './auditLogEndpoint.js';

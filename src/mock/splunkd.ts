@@ -19,6 +19,12 @@ import type { AddressInfo, Socket } from 'node:net';
  */
 export type SplunkdRoute = 'create' | 'read' | 'update' | 'edit';
 
+/**
+ * 'endless' streams a 200 body that never ends as fast as the client reads; 'drip' sends one byte
+ * of a 200 body every 100 ms, never finishing (each byte resets an idle timeout).
+ */
+export type SplunkdFault = number | 'reset' | 'endless' | 'drip' | { status: number; contentType: string; body: string };
+
 export interface MockSplunkd {
   /** e.g. https://127.0.0.1:PORT */
   uri: string;
@@ -30,8 +36,12 @@ export interface MockSplunkd {
   calls: SplunkdRoute[];
   /** Requests rejected for a wrong or missing session key. */
   unauthorized: number;
-  /** The next requests to these routes get this answer ('reset' drops the connection). */
-  failRoute(route: SplunkdRoute, answer: number | 'reset'): void;
+  /**
+   * The next request to this route gets this answer instead: a status with splunkd's error body,
+   * 'reset' (the connection dropped), or a whole foreign answer such as a single sign-on page
+   * (`{ status: 200, contentType: 'text/html', body: '<html>…' }`) that stores nothing.
+   */
+  failRoute(route: SplunkdRoute, answer: SplunkdFault): void;
   close(): Promise<void>;
 }
 
@@ -39,7 +49,7 @@ export async function startMockSplunkd(opts: { sessionKey: string; tls?: { key: 
   const entries = new Map<string, { realm: string; name: string; password: string }>();
   const inputEdits: MockSplunkd['inputEdits'] = [];
   const calls: SplunkdRoute[] = [];
-  const failures = new Map<SplunkdRoute, number | 'reset'>();
+  const failures = new Map<SplunkdRoute, SplunkdFault>();
   const sockets = new Set<Socket>();
   let unauthorized = 0;
 
@@ -85,6 +95,11 @@ export async function startMockSplunkd(opts: { sessionKey: string; tls?: { key: 
         failures.delete(route);
         // A TLS socket cannot send an RST; closing it mid-request is what the client sees as a reset.
         if (failure === 'reset') return void req.socket.destroy();
+        if (failure === 'endless' || failure === 'drip') return void neverEnding(res, failure);
+        if (typeof failure === 'object') {
+          res.writeHead(failure.status, { 'content-type': failure.contentType, 'content-length': Buffer.byteLength(failure.body) });
+          return void res.end(failure.body);
+        }
         return message(res, failure, `mock splunkd refused ${route}`);
       }
       if (url.searchParams.get('output_mode') !== 'json') return message(res, 400, 'this mock answers output_mode=json only');
@@ -141,4 +156,23 @@ export async function startMockSplunkd(opts: { sessionKey: string; tls?: { key: 
 
 function escapeEntryPart(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+}
+
+/** A 200 answer whose body never ends; stops when the client goes away. */
+function neverEnding(res: ServerResponse, kind: 'endless' | 'drip'): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"entry":[{"content":{"clear_password":"');
+  if (kind === 'drip') {
+    const timer = setInterval(() => res.write('x'), 100);
+    res.on('close', () => clearInterval(timer));
+    return;
+  }
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  const pump = (): void => {
+    while (!res.destroyed && res.write(chunk)) {
+      // keep writing until the socket pushes back
+    }
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  pump();
 }

@@ -58,12 +58,24 @@ export class EventStore {
 
   /** Appends one event; it must carry a parseable `created_at`. */
   add(event: object): void {
+    this.addText(JSON.stringify(event), event);
+  }
+
+  /**
+   * Appends one event given as JSON text, served byte for byte as given: for events that a
+   * parse and re-serialise would change (big integers, 1.10, duplicate keys, deep nesting).
+   */
+  addJson(text: string): void {
+    this.addText(text, JSON.parse(text) as object);
+  }
+
+  private addText(text: string, event: object): void {
     const createdAt = (event as { created_at?: unknown }).created_at;
     const timeMs = typeof createdAt === 'string' ? Date.parse(createdAt) : NaN;
     if (Number.isNaN(timeMs)) throw new TypeError(`event created_at is not a date-time: ${String(createdAt)}`);
     const seq = this.times.length;
     this.times.push(timeMs);
-    this.keep(JSON.stringify(event));
+    this.keep(text);
     this.insertInOrder(this.order, seq);
     for (const name of FILTER_NAMES) {
       const value = filterValue(event, name);
@@ -82,6 +94,11 @@ export class EventStore {
   /** Everything stored, in API order, as fresh objects. */
   events(): object[] {
     return this.order.map((seq) => JSON.parse(this.jsonOf(seq).toString('utf8')) as object);
+  }
+
+  /** The JSON text of the event at a position (a page's `last`). */
+  eventAt(position: StorePosition): Buffer | undefined {
+    return position.seq >= 0 && position.seq < this.times.length && this.times[position.seq] === position.timeMs ? this.jsonOf(position.seq) : undefined;
   }
 
   page(query: StoreQuery): StorePage {

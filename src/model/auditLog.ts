@@ -12,14 +12,13 @@ export const actorTypeSchema = z.enum(ACTOR_TYPES);
 export type ActorType = z.infer<typeof actorTypeSchema>;
 
 /** ISO-8601 with a `Z` or numeric offset, as the API writes `created_at`. */
-const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+export const isoInstant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
   message: 'not an ISO-8601 date-time',
 });
 
 /**
- * An audit log event. Only the fields the collector relies on are checked; everything else,
- * known or not, is kept untouched (`loose`) because Asana adds fields over time and the event
- * must reach Splunk exactly as the API returned it.
+ * The fields of an audit log event the collector relies on. Everything else, known or not, is
+ * allowed (`loose`): Asana adds fields over time, and the event reaches Splunk as its own text.
  */
 export const auditLogEventSchema = z.looseObject({
   gid: z.string().min(1),
@@ -27,7 +26,17 @@ export const auditLogEventSchema = z.looseObject({
   event_type: z.string().optional(),
   event_category: z.string().optional(),
 });
-export type AuditLogEvent = z.infer<typeof auditLogEventSchema>;
+
+/**
+ * One event as the collector and the sinks see it: what places it in the stream, and its JSON
+ * text exactly as Asana sent it (never re-serialised: see dataSpans.ts).
+ */
+export interface AuditLogEvent {
+  gid: string;
+  created_at: string;
+  /** The event's JSON text, byte for byte as it stood in the page. */
+  json: string;
+}
 
 /** Filters the API accepts besides the time bounds. An offset is only valid with the same set. */
 export const FILTER_NAMES = ['event_type', 'actor_type', 'actor_gid', 'resource_gid'] as const;

@@ -76,7 +76,8 @@ export function createProxyAgents(opts: ProxyAgentsOptions = {}): ProxyAgents {
   const maxSockets = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
   const tunnelTimeoutMs = opts.tunnelTimeoutMs ?? DEFAULT_TUNNEL_TIMEOUT_MS;
   const httpAgent = new ProxyingHttpAgent(route, ca, { keepAlive: true, maxSockets });
-  const httpsAgent = new TunnelingHttpsAgent(route, ca, tunnelTimeoutMs, { keepAlive: true, maxSockets, ...(ca ? { ca } : {}) });
+  // rejectUnauthorized set explicitly: Node only reads NODE_TLS_REJECT_UNAUTHORIZED when it is not.
+  const httpsAgent = new TunnelingHttpsAgent(route, ca, tunnelTimeoutMs, { keepAlive: true, maxSockets, rejectUnauthorized: true, ...(ca ? { ca } : {}) });
   return {
     httpAgent,
     httpsAgent,
@@ -122,6 +123,7 @@ class TunnelingHttpsAgent extends https.Agent {
           socket,
           host: target.hostname,
           servername: serverNameFor(target.hostname),
+          rejectUnauthorized: true,
         });
         callback?.(null, secure);
       },
@@ -164,7 +166,7 @@ class ProxyingHttpAgent extends http.Agent {
     if (!proxy) return super.createConnection(options, callback);
     const socket =
       proxy.protocol === 'https:'
-        ? tls.connect({ host: proxy.hostname, port: proxy.port, ca: this.ca, servername: serverNameFor(proxy.hostname) })
+        ? tls.connect({ host: proxy.hostname, port: proxy.port, ca: this.ca, servername: serverNameFor(proxy.hostname), rejectUnauthorized: true })
         : net.connect({ host: proxy.hostname, port: proxy.port });
     // Handed over once connected, so a proxy that cannot be reached is named as the proxy.
     const onError = (e: Error & { code?: string }): void => callback?.(proxyConnectError(proxy, e), socket);

@@ -35,7 +35,7 @@ export function openTunnel(proxy: ProxyEndpoint, target: { host: string; port: n
     path: authority,
     headers,
     agent: false,
-    ...(proxy.protocol === 'https:' ? { ca: opts.ca, servername: serverNameFor(proxy.hostname) } : {}),
+    ...(proxy.protocol === 'https:' ? { ca: opts.ca, servername: serverNameFor(proxy.hostname), rejectUnauthorized: true } : {}),
   };
   return new Promise((resolve, reject) => {
     const req = (proxy.protocol === 'https:' ? https : http).request(requestOptions);

@@ -31,8 +31,9 @@ export function parseProxyUrl(text: string): ProxyEndpoint {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProxyUrlError('must start with http:// or https://');
   if (url.hostname === '') throw new ProxyUrlError('must name the proxy host');
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    throw new ProxyUrlError('must be only scheme, optional user:password, host and port (no path or query)');
+  // The text is checked too: URL drops an empty "?" or "#".
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || /[?#]/.test(text)) {
+    throw new ProxyUrlError('must be only scheme, optional user:password, host and port (no path, query or fragment)');
   }
   if (url.password !== '' && url.username === '') throw new ProxyUrlError('has a password but no user name');
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);

@@ -3,14 +3,14 @@ import type { ProcessIo } from './processIo.js';
 import { defaultLogFile, ProcessLogger } from '../logging/processLogger.js';
 import { parseInputSettings, SettingsError } from '../settings/settings.js';
 import { readXmlFrom } from '../splunk/decodeStdin.js';
-import { inputNameOf, parseRunInput, parseValidationInput } from '../splunk/inputXml.js';
+import { inputNameOf, parseRunInput, parseValidationInput, refuseUnaddressableName } from '../splunk/inputXml.js';
 import { XmlEventStream } from '../sinks/xml/xmlEventStream.js';
 import { escapeXmlText } from '../splunk/xmlEscape.js';
 import { checkAccess } from './checkAccess.js';
 import { errorCode, errorText } from '../errors/codedError.js';
 import { installStopHandlers } from './stopSignals.js';
 import { runInput } from './runInput.js';
-import { checkpointPathFor } from '../collector/checkpointStore.js';
+import { checkpointPathFor, legacyCheckpointPathFor } from '../collector/checkpointStore.js';
 import { loadCaFile } from '../net/caCertificates.js';
 import type { InputSettings } from '../settings/settings.js';
 import { proxyPasswordOf } from '../net/proxyUrl.js';
@@ -38,7 +38,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
       try {
         name = inputNameOf(stanza.name);
       } catch (e) {
-        base.error((e as Error).message);
+        base.error(errorText(e), { code: errorCode(e) });
         exitCode = 1;
         continue;
       }
@@ -69,6 +69,7 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
         settings,
         sink,
         checkpointFile: checkpointPathFor(input.checkpointDir, name),
+        legacyCheckpointFile: legacyCheckpointPathFor(input.checkpointDir, name),
         logger: stanzaLogger,
         summaryLogger: base,
         shouldStop: stop.requested,
@@ -112,10 +113,11 @@ export async function validateArguments(io: ProcessIo): Promise<number> {
     redactor.add(proxyPasswordOf(input.item.params.proxy_url));
     let settings: InputSettings;
     try {
+      refuseUnaddressableName(input.item.name);
       settings = parseInputSettings(input.item.name, input.item.params);
     } catch (e) {
       if (e instanceof SettingsError) return fail(e.problems.map((p) => `${p.arg} ${p.message}`).join('; '));
-      throw e;
+      return fail(errorText(e));
     }
     if (settings.caBundle !== undefined) {
       try {

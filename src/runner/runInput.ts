@@ -14,6 +14,8 @@ export interface RunInputOptions {
   settings: InputSettings;
   sink: EventSink;
   checkpointFile: string;
+  /** Where an earlier version kept this checkpoint, moved to checkpointFile once the lock is held. */
+  legacyCheckpointFile?: string;
   /** Lines that name this input. */
   logger: Logger;
   /** Receives the one summary line per run (no input prefix: the line carries input=). */
@@ -42,7 +44,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
   const { settings, logger } = opts;
   const naming = opts.naming ?? SETTING_NAMES;
   const started = Date.now();
-  const store = new CheckpointStore({ file: opts.checkpointFile, logger, resetHint: opts.resetHint });
+  const store = new CheckpointStore({ file: opts.checkpointFile, legacyFile: opts.legacyCheckpointFile, logger, resetHint: opts.resetHint });
   let client: AuditLogClient | undefined;
   let agents: AsanaAgents | undefined;
   let summary: CollectSummary | undefined;

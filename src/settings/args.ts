@@ -68,6 +68,15 @@ const apiBaseUrl = z.preprocess(
         ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://app.asana.com/api/1.0' });
         return;
       }
+      // Checked on the text: URL drops an empty "?" or "#", and both would still end up in every
+      // request path. user:password@ would make axios send Basic auth instead of the token.
+      if (/^[^:]*:\/\/[^/?#]*@/.test(v) || /[?#]/.test(v)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be only scheme, host, port and path, such as https://app.asana.com/api/1.0: no user:password@, no ?query and no #fragment',
+        });
+        return;
+      }
       if (url.protocol === 'https:') return;
       if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
       ctx.addIssue({

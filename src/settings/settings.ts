@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { FILTER_NAMES, type Filters } from '../model/auditLog.js';
 import { ARGS, DEFAULT_LATE_EVENT_MINUTES } from './args.js';
+import { isLoopbackHost } from '../net/loopback.js';
+import { parseProxyUrl } from '../net/proxyUrl.js';
 import { CodedError } from '../errors/codedError.js';
 
 /** One failed arg, named, with the rule it broke. */
@@ -72,6 +74,24 @@ export function parseInputSettings(name: string, params: Readonly<Record<string,
   if (v.actor_type !== undefined && v.actor_gid !== undefined) {
     problems.push({ arg: 'actor_type', message: 'cannot be combined with actor_gid: Asana ignores actor_type when actor_gid is set; clear one of them' });
   }
+  if (v.proxy_url !== undefined && plainHttpHopAcrossNetwork(v.proxy_url, v.api_base_url)) {
+    problems.push({
+      arg: 'proxy_url',
+      message:
+        'is plain http to a host other than this machine, and api_base_url is plain http: the token would cross the network unencrypted; use an https:// proxy, a proxy on this machine, or an https api_base_url',
+    });
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return toSettings(name, v);
+}
+
+/**
+ * A plain-http api_base_url is sent to a proxy as a whole request (absolute form), bearer token
+ * included; over plain http to another host that request crosses the network in clear text. An
+ * https api_base_url goes through a CONNECT tunnel instead, so the proxy sees only TLS.
+ */
+function plainHttpHopAcrossNetwork(proxyUrl: string, apiBaseUrl: string): boolean {
+  if (new URL(apiBaseUrl).protocol !== 'http:') return false;
+  const proxy = parseProxyUrl(proxyUrl);
+  return proxy.protocol === 'http:' && !isLoopbackHost(proxy.hostname);
 }

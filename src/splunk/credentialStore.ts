@@ -1,11 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
+import { DeadlineRequests, TransportFailure } from '../net/deadlineRequests.js';
 import { isTlsFailure } from '../net/tlsErrors.js';
 import { CodedError } from '../errors/codedError.js';
 import type { SplunkdTrust } from './splunkdTrust.js';
 
-export type SplunkdErrorCode = 'splunkd_unreachable' | 'splunkd_tls' | 'splunkd_refused' | 'splunkd_bad_answer';
+export type SplunkdErrorCode = 'splunkd_unreachable' | 'splunkd_tls' | 'splunkd_timeout' | 'splunkd_refused' | 'splunkd_bad_answer';
 
 /** A failed call to splunkd's REST API, naming the step it was taken for. */
 export class SplunkdError extends CodedError<SplunkdErrorCode> {
@@ -26,7 +27,14 @@ export interface SplunkCredentialStoreOptions {
   /** The app whose namespace holds the entries and the input. */
   app: string;
   trust: SplunkdTrust;
+  /** Whole-request deadline (connect, answer and body), default 30 s. */
   timeoutMs?: number;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  contentType?: string;
 }
 
 /** `GET storage/passwords/<id>?output_mode=json`: only the field read is declared. */
@@ -48,10 +56,14 @@ const MAX_MESSAGE = 300;
 export class SplunkCredentialStore {
   private readonly base: string;
   private readonly timeoutMs: number;
+  private readonly requests: DeadlineRequests;
 
   constructor(private readonly opts: SplunkCredentialStoreOptions) {
     this.base = `${opts.serverUri.replace(/\/+$/, '')}/servicesNS/nobody/${encodeURIComponent(opts.app)}`;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // The same whole-request deadline as Asana's and HEC's calls: an idle timeout alone never fires
+    // on a body that drips a byte at a time.
+    this.requests = new DeadlineRequests(this.timeoutMs);
   }
 
   /** The clear password of realm:username, or undefined when there is no such entry. */
@@ -67,7 +79,7 @@ export class SplunkCredentialStore {
       body = undefined;
     }
     const parsed = passwordEntrySchema.safeParse(body);
-    if (!parsed.success) throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} has no clear_password (HTTP ${res.status})`, res.status);
+    if (!parsed.success) throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} has no clear_password (HTTP ${res.status}, ${describeType(res.contentType)})`, res.status);
     return parsed.data.entry[0]?.content.clear_password;
   }
 
@@ -104,7 +116,22 @@ export class SplunkCredentialStore {
     throw new SplunkdError('splunkd_refused', step, `splunkd refused ${step} (HTTP ${res.status}${hint})${said ? `; splunkd said: "${said}"` : ''}`, res.status);
   }
 
-  private call(step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
+  private async call(step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<Answer> {
+    let answer: Answer | 'too large';
+    try {
+      answer = await this.requests.run((signal) => this.send(method, path, form, signal));
+    } catch (e) {
+      const failure = e instanceof TransportFailure ? e : new TransportFailure(undefined, false);
+      throw this.transportError(step, failure);
+    }
+    if (answer === 'too large') {
+      throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB: something other than splunkd answers at ${this.opts.serverUri}?`);
+    }
+    return answer;
+  }
+
+  /** One request; resolves 'too large' (and drops the connection) once the body passes MAX_BODY_BYTES. */
+  private send(method: 'GET' | 'POST', path: string, form: Record<string, string> | undefined, signal: AbortSignal): Promise<Answer | 'too large'> {
     const url = new URL(`${this.base}${path}`);
     url.searchParams.set('output_mode', 'json');
     const payload = form ? new URLSearchParams(form).toString() : undefined;
@@ -118,7 +145,7 @@ export class SplunkCredentialStore {
       method,
       headers,
       agent: false,
-      timeout: this.timeoutMs,
+      signal,
       ...(isHttps ? { ca: this.opts.trust.ca, checkServerIdentity: this.opts.trust.checkServerIdentity, rejectUnauthorized: true } : {}),
     };
     return new Promise((resolve, reject) => {
@@ -128,19 +155,29 @@ export class SplunkCredentialStore {
         res.on('data', (c: Buffer) => {
           size += c.length;
           if (size <= MAX_BODY_BYTES) chunks.push(c);
+          else {
+            resolve('too large');
+            req.destroy();
+          }
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(step, e)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] }));
+        res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-      // Node's error holds the request options, session key included: only its code is used.
-      req.on('error', (e: NodeJS.ErrnoException) => reject(this.transportError(step, e)));
+      // Node's error holds the request options, session key included: only its code is kept (DeadlineRequests).
+      req.on('error', reject);
       req.end(payload);
     });
   }
 
-  private transportError(step: string, e: NodeJS.ErrnoException): SplunkdError {
-    const code = typeof e.code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(e.code) ? e.code : 'no error code';
+  private transportError(step: string, failure: TransportFailure): SplunkdError {
+    const code = typeof failure.errno === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(failure.errno) ? failure.errno : 'no error code';
+    if (failure.deadlineExceeded) {
+      return new SplunkdError(
+        'splunkd_timeout',
+        step,
+        `splunkd at ${this.opts.serverUri} did not finish answering within ${this.timeoutMs / 1000} s while ${step}: check that server_uri reaches splunkd's management port itself (not a proxy that holds the connection open)`,
+      );
+    }
     if (isTlsFailure(code)) {
       const trusted = this.opts.trust.caSource ?? 'no Splunk CA was found ($SPLUNK_HOME/etc/auth/cacert.pem, or sslRootCAPath in server.conf [sslConfig])';
       return new SplunkdError(
@@ -169,6 +206,12 @@ function splunkdMessage(body: string): string | undefined {
   }
   const m = messagesSchema.safeParse(parsed);
   return m.success ? oneLine(m.data.messages.map((x) => x.text).join(' ')) : undefined;
+}
+
+/** The media type only (no parameters), printable, for messages. */
+function describeType(contentType: string | undefined): string {
+  const type = contentType?.split(';')[0]?.trim().replace(/[^\x21-\x7e]/g, '?').slice(0, 60);
+  return type ? type : 'no content type';
 }
 
 function oneLine(s: string): string {

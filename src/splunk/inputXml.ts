@@ -4,7 +4,7 @@ import { CodedError } from '../errors/codedError.js';
 
 export const SCHEME = 'asana_audit_log';
 
-export type SplunkXmlErrorCode = 'xml_empty' | 'xml_malformed' | 'xml_unexpected_root' | 'xml_missing_field';
+export type SplunkXmlErrorCode = 'xml_empty' | 'xml_malformed' | 'xml_unexpected_root' | 'xml_missing_field' | 'input_name_invalid';
 
 /** The document splunkd sent cannot be used. Messages never contain parameter or session key values. */
 export class SplunkXmlError extends CodedError<SplunkXmlErrorCode> {}
@@ -273,5 +273,19 @@ export function inputNameOf(stanzaName: string, scheme = SCHEME): string {
   if (name.trim() === '') {
     throw new SplunkXmlError('xml_missing_field', `stanza ${JSON.stringify(stanzaName)} has no input name: name the stanza [${prefix}<name>] in inputs.conf`);
   }
+  refuseUnaddressableName(name);
   return name;
+}
+
+/**
+ * "." and ".." are dot segments: every URL parser (and splunkd's) collapses them, so the REST edit
+ * that masks the input's token would reach another endpoint (…/data/inputs/ or …/asana_audit_log/),
+ * percent-encoded (%2E) or not. Such an input is refused before anything is stored or edited.
+ */
+export function refuseUnaddressableName(name: string): void {
+  if (name !== '.' && name !== '..') return;
+  throw new SplunkXmlError(
+    'input_name_invalid',
+    `the input name "${name}" cannot be used: splunkd's REST API cannot address an input named "." or ".." (the URL path collapses onto another endpoint, so its token could not be masked); rename the input, for example to acme`,
+  );
 }

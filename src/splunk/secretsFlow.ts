@@ -34,7 +34,7 @@ export interface SecretsPlan {
   proxyPassword: SecretState;
 }
 
-export class SecretsError extends CodedError<'secret_not_stored' | 'secret_unreadable'> {}
+export class SecretsError extends CodedError<'secret_not_stored' | 'secret_unreadable' | 'secret_not_confirmed'> {}
 
 /** Which secrets of the settings are in plain text, masked or absent. */
 export function planSecrets(settings: Pick<InputSettings, 'token' | 'proxyUrl'>): SecretsPlan {
@@ -88,6 +88,9 @@ export async function resolveSecrets(
 
   if (plain && opts.persist) {
     await backend.write(CREDENTIAL_REALM, settings.name, JSON.stringify(secrets));
+    // A 2xx is not proof: a single sign-on page or a proxy answers 200 text/html and stores
+    // nothing. Masking then would lose the only copy of the token, so the entry is read back first.
+    await confirmStored(backend, settings.name, secrets);
     const fields: Record<string, string> = {};
     if (plan.token.kind === 'plain') fields.token = SECRET_MASK;
     if (plan.proxyPassword.kind === 'plain' && settings.proxyUrl !== undefined) fields.proxy_url = maskProxyPassword(settings.proxyUrl);
@@ -122,4 +125,32 @@ async function readStored(backend: SecretBackend, name: string): Promise<StoredS
     );
   }
   return parsed.data;
+}
+
+/** Throws secret_not_confirmed unless the entry just written reads back as exactly `secrets`. */
+async function confirmStored(backend: SecretBackend, name: string, secrets: StoredSecrets): Promise<void> {
+  let found: string;
+  try {
+    const text = await backend.read(CREDENTIAL_REALM, name);
+    if (text === undefined) found = 'found none';
+    else found = sameSecrets(text, secrets) ? '' : 'holds other secrets than the ones written';
+  } catch (e) {
+    found = `failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  if (found === '') return;
+  throw new SecretsError(
+    'secret_not_confirmed',
+    `storing the secrets of input "${name}" in Splunk's credential store could not be confirmed: splunkd said it stored them, but reading the entry back ${found}; the input was left unmasked (its settings keep the secret), so nothing is lost. Make sure server_uri reaches splunkd's management port itself, not a single sign-on page or a proxy`,
+  );
+}
+
+function sameSecrets(text: string, secrets: StoredSecrets): boolean {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const parsed = storedSecretsSchema.strict().safeParse(json);
+  return parsed.success && parsed.data.token === secrets.token && parsed.data.proxy_password === secrets.proxy_password;
 }

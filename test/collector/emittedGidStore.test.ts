@@ -6,6 +6,8 @@ import { CheckpointUnwritableError } from '../../src/collector/checkpointStore.j
 import { EmittedGidStore } from '../../src/collector/emittedGidStore.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import { NotRegularFileError } from '../../src/collector/safeFiles.js';
+import { execFileSync } from 'node:child_process';
 
 describe('EmittedGidStore', () => {
   let dir: string;
@@ -61,6 +63,45 @@ describe('EmittedGidStore', () => {
     store.append({ '0': ['1'] });
     fs.writeFileSync(store.file, fs.readFileSync(store.file, 'utf8').replace('"1"', '"7"'));
     assert.deepEqual(store.load(), []);
+  });
+
+  it('compacts through a temp file of its own: a symlink planted at the fixed temp name is never written through', () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'keep me\n');
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    store.append({ '0': ['1'] });
+    fs.symlinkSync(victim, `${store.file}.tmp`);
+    store.rewrite([{ '60000': ['2'] }]);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me\n');
+    assert.deepEqual(store.load(), [{ '60000': ['2'] }]);
+    assert.ok(fs.lstatSync(`${store.file}.tmp`).isSymbolicLink(), 'the planted link is left, not followed');
+  });
+
+  it('refuses to append to, or load, a symlink or FIFO at the log path, without blocking', () => {
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'keep me\n');
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    fs.symlinkSync(victim, store.file);
+    assert.throws(() => store.append({ '0': ['1'] }), NotRegularFileError);
+    assert.throws(() => store.load(), NotRegularFileError);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me\n');
+    if (process.platform === 'win32') return;
+    fs.unlinkSync(store.file);
+    execFileSync('mkfifo', [store.file]);
+    assert.throws(() => store.append({ '0': ['1'] }), /FIFO/);
+    assert.throws(() => store.load(), /FIFO/);
+  });
+
+  it('resets a temp file of a compaction cut short under its unpredictable name too, and leaves a FIFO there alone', () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    store.append({ '0': ['1'] });
+    const tmp = `${store.file}.0123456789abcdef01234567.tmp`;
+    fs.writeFileSync(tmp, '{"sum":"ab');
+    assert.deepEqual(store.reset(), [store.file, tmp]);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    if (process.platform === 'win32') return;
+    execFileSync('mkfifo', [store.file]);
+    assert.deepEqual(store.reset(), []);
   });
 
   it('reports an unwritable directory as the checkpoint store does', () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { Cursor } from '../../src/collector/checkpoint.js';
 import { BUCKET_MS, EmittedGids } from '../../src/collector/emittedGids.js';
 import { catchUpStretch, dueStretch, finishStretch, startTrail, trailAfterBackfillPlan } from '../../src/collector/trailPlan.js';
+import { auditEvent } from '../support/events.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 const MIN = 60_000;
@@ -74,7 +75,7 @@ describe('trail planning (re-read of late events)', () => {
 });
 
 describe('EmittedGids', () => {
-  const ev = (gid: string, ms: number) => ({ gid, created_at: iso(ms) });
+  const ev = (gid: string, ms: number) => auditEvent({ gid, created_at: iso(ms) });
 
   it('knows what was emitted, and drops whole buckets once they end before the horizon', () => {
     const set = new EmittedGids(NOW);

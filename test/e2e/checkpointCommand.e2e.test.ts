@@ -91,7 +91,7 @@ describe('checkpoint show|reset touch only checkpoint files (e2e, through the la
     fs.writeFileSync(checkpoint, text.slice(0, 40));
     const show = await runCli(['checkpoint', 'show', '--file', checkpoint]);
     assert.equal(show.code, 1);
-    assert.match(show.stderr, /is damaged and holds no complete generation.*checkpoint reset --file/);
+    assert.match(show.stderr, /is damaged: .*no complete generation is left.*checkpoint reset --file/);
     const reset = await runCli(['checkpoint', 'reset', '--file', checkpoint]);
     assert.equal(reset.code, 0, reset.stderr);
     assert.ok(!fs.existsSync(checkpoint));

@@ -77,7 +77,7 @@ describe('launcher (bin/asana_audit_log.sh): which node it runs', () => {
     fakeNode(join(app.root, 'path', 'node'), 'v20.19.0', 'path');
     const run = runFakeLauncher(app.launcher, { PATH: pathWith(join(app.root, 'path')) });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`^ran path cache=\\S+ args=--max-semi-space-size=2 ${app.bin}/ta_asana_audit_log\\.cjs --scheme$`, 'm'));
+    assert.match(run.stdout, new RegExp(`^ran path cache=\\S+ args=--max-semi-space-size=2 --no-warnings ${app.bin}/ta_asana_audit_log\\.cjs --scheme$`, 'm'));
     assert.equal(run.stderr, '');
   });
 

@@ -138,6 +138,32 @@ describe('SplunkCredentialStore over a plain-http server_uri', () => {
   });
 });
 
+describe('SplunkCredentialStore against a splunkd whose answer never ends', function () {
+  this.timeout(5_000);
+  let splunkd: MockSplunkd;
+  beforeEach(async () => {
+    splunkd = await startMockSplunkd({ sessionKey: KEY });
+  });
+  afterEach(() => splunkd.close());
+  const store = (timeoutMs: number) => new SplunkCredentialStore({ serverUri: splunkd.uri, sessionKey: KEY, app: APP, trust: splunkdTrust({}), timeoutMs });
+
+  it('a body dripping a byte every 100 ms is cut at the whole-request deadline', async () => {
+    splunkd.failRoute('read', 'drip');
+    const started = Date.now();
+    const e = await rejection(store(400).read(REALM, 'acme'));
+    assert.equal(e.code, 'splunkd_timeout');
+    assert.match(e.message, /^splunkd at http:\/\/127\.0\.0\.1:\d+ did not finish answering within 0\.4 s while reading the stored secret from storage\/passwords/);
+    assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
+  });
+
+  it('an endless body is cut at 1 MB', async () => {
+    splunkd.failRoute('create', 'endless');
+    const e = await rejection(store(30_000).write(REALM, 'acme', 'pw'));
+    assert.equal(e.code, 'splunkd_bad_answer');
+    assert.match(e.message, /^splunkd's answer while creating the entry in storage\/passwords is larger than 1 MB/);
+  });
+});
+
 describe('splunkd helpers', () => {
   it('escapes colons in entry ids as splunkd does', () => {
     assert.equal(entryId('TA-asana-audit-log', 'acme'), 'TA-asana-audit-log:acme:');

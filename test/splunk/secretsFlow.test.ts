@@ -29,7 +29,7 @@ describe('the secrets flow against a mock splunkd', () => {
     assert.equal(resolved.token, TOKEN);
     assert.deepEqual(stored(), [{ realm: CREDENTIAL_REALM, name: 'acme', password: { token: TOKEN } }]);
     assert.deepEqual(splunkd.inputEdits, [{ app: 'TA-asana-audit-log', name: 'acme', fields: { token: MASK } }]);
-    assert.deepEqual(splunkd.calls, ['create', 'edit'], 'stored before the input is masked');
+    assert.deepEqual(splunkd.calls, ['create', 'read', 'edit'], 'stored and read back before the input is masked');
   });
 
   it('reads the token from the store when the input shows the mask', async () => {
@@ -86,6 +86,16 @@ describe('the secrets flow against a mock splunkd', () => {
     await assert.rejects(resolveSecrets(settings({ token: TOKEN }), backend, { persist: true }), (e: Error) => e instanceof SplunkdError && /creating the entry/.test(e.message));
     assert.deepEqual(splunkd.inputEdits, []);
     assert.equal(splunkd.entries.size, 0);
+  });
+
+  it('takes a 200 text/html answer to the store as not stored: the input stays unmasked', async () => {
+    splunkd.failRoute('create', { status: 200, contentType: 'text/html', body: '<html><body>Single sign-on</body></html>' });
+    await assert.rejects(
+      resolveSecrets(settings({ token: TOKEN }), backend, { persist: true }),
+      (e: Error) => e instanceof SecretsError && e.code === 'secret_not_confirmed' && /reading the entry back found none; the input was left unmasked/.test(e.message),
+    );
+    assert.deepEqual(splunkd.inputEdits, []);
+    assert.deepEqual(splunkd.calls, ['create', 'read']);
   });
 
   it('classifies each secret as plain, masked or absent', () => {

@@ -24,7 +24,13 @@ export interface ForwardProxy {
  * without the matching `Proxy-Authorization: Basic` gets 407, as squid does.
  */
 export async function startForwardProxy(
-  opts: { credentials?: { user: string; password: string }; /** Names the proxy resolves itself, as a corporate proxy's DNS does. */ hosts?: Record<string, string> } = {},
+  opts: {
+    credentials?: { user: string; password: string };
+    /** Names the proxy resolves itself, as a corporate proxy's DNS does. */
+    hosts?: Record<string, string>;
+    /** The address to listen on (default 127.0.0.1); e.g. this machine's own LAN address, to stand for a proxy across the network. */
+    listenHost?: string;
+  } = {},
 ): Promise<ForwardProxy> {
   const resolve = (host: string): string => opts.hosts?.[host] ?? host;
   const tunnels: string[] = [];
@@ -94,10 +100,11 @@ export async function startForwardProxy(
     s.on('close', () => sockets.delete(s));
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`,
     port,
     tunnels,
     forwarded,

@@ -1,5 +1,6 @@
 import { OffsetExpiredError, type PageSource } from '../../src/collector/ports.js';
 import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
+import { auditEvent } from './events.js';
 
 /**
  * An in-process model of the audit log's stream semantics, for collector tests that need
@@ -48,7 +49,7 @@ export class MemoryAuditLog implements PageSource {
 }
 
 export function makeEvent(gid: number, createdAt: string, extra: Record<string, unknown> = {}): AuditLogEvent {
-  return { gid: String(gid), created_at: createdAt, event_type: 'user_login_succeeded', ...extra };
+  return auditEvent({ gid: String(gid), created_at: createdAt, event_type: 'user_login_succeeded', ...extra });
 }
 
 /** n events, `perInstant` sharing each millisecond, starting at `start`. */

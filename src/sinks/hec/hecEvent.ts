@@ -11,14 +11,14 @@ export interface HecMetadata {
 /**
  * One event in HEC's JSON envelope. `time` is the event's own `created_at` in epoch seconds with
  * exactly three decimals (written as text, so 12.100 keeps its millisecond digits), and `event`
- * is the API's JSON unchanged.
+ * is the event's JSON text exactly as Asana sent it.
  */
 export function toHecLine(event: AuditLogEvent, meta: HecMetadata): string {
   const ms = Date.parse(event.created_at);
   const parts: string[] = [];
   // An unreadable created_at would make HEC refuse the whole batch: it gets the arrival time instead.
   if (Number.isFinite(ms)) parts.push(`"time":${(ms / 1000).toFixed(3)}`);
-  parts.push(`"event":${JSON.stringify(event)}`);
+  parts.push(`"event":${event.json}`);
   parts.push(`"sourcetype":${JSON.stringify(meta.sourcetype)}`);
   if (meta.source !== undefined) parts.push(`"source":${JSON.stringify(meta.source)}`);
   if (meta.host !== undefined) parts.push(`"host":${JSON.stringify(meta.host)}`);

@@ -164,7 +164,8 @@ export class HecSink implements EventSink {
         random: opts.random ?? Math.random,
         logger: this.logger,
         httpAgent: opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: 4 })),
-        httpsAgent: opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: 4 })),
+        // rejectUnauthorized set explicitly: Node only reads NODE_TLS_REJECT_UNAUTHORIZED when it is not.
+        httpsAgent: opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: 4, rejectUnauthorized: true })),
         maxAnswerBytes: opts.maxAnswerBytes,
       },
       this.stats,

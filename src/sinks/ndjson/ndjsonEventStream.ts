@@ -12,10 +12,19 @@ export class NdjsonEventStream implements EventSink {
 
   async write(events: readonly AuditLogEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.writer.send(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    await this.writer.send(events.map((e) => `${oneLine(e.json)}\n`).join(''));
   }
 
   async close(): Promise<void> {
     this.writer.detach();
   }
+}
+
+/**
+ * The event's text unchanged, except that a line break, which valid JSON can hold only as
+ * whitespace between tokens (inside strings it is always escaped), becomes a space so that one
+ * event stays one line.
+ */
+export function oneLine(json: string): string {
+  return /[\r\n]/.test(json) ? json.replace(/[\r\n]/g, ' ') : json;
 }

@@ -23,8 +23,8 @@ export function epochSeconds(createdAt: string): string {
 }
 
 /**
- * One `<event>` for Splunk's XML streaming mode. `<data>` is the event exactly as Asana sent it,
- * one line of JSON; characters XML cannot carry are written as JSON `\uXXXX` escapes, which
+ * One `<event>` for Splunk's XML streaming mode. `<data>` is the event's JSON text exactly as
+ * Asana sent it; only characters XML cannot carry are written as JSON `\uXXXX` escapes, which
  * JSON.parse turns back into the same string.
  */
 export function eventToXml(event: AuditLogEvent, stanza: string, sourcetype: string): string {
@@ -32,7 +32,7 @@ export function eventToXml(event: AuditLogEvent, stanza: string, sourcetype: str
     `<event stanza="${escapeXmlAttr(stanza)}">` +
     `<time>${epochSeconds(event.created_at)}</time>` +
     `<sourcetype>${escapeXmlText(sourcetype)}</sourcetype>` +
-    `<data>${escapeXmlText(toXmlSafeJson(JSON.stringify(event)))}</data>` +
+    `<data>${escapeXmlText(toXmlSafeJson(event.json))}</data>` +
     `</event>`
   );
 }

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { splitBatches, toHecLine } from '../../../src/sinks/hec/hecEvent.js';
 import { readHecPayload } from '../../../src/mock/hecPayload.js';
+import { auditEvent } from '../../support/events.js';
 
 describe('HEC event envelope', () => {
   it('carries created_at as epoch seconds with exactly three decimals and the event unchanged', () => {
     const event = { gid: '1', created_at: '2026-01-31T10:20:30.100Z', event_type: 'user_login_succeeded', context: { ip: '10.0.0.1', note: '"}\n\u2028😀' } };
-    const line = toHecLine(event, { sourcetype: 'asana:audit', source: 'asana_audit_log://acme', host: 'collector1', index: 'asana' });
+    const line = toHecLine(auditEvent(event), { sourcetype: 'asana:audit', source: 'asana_audit_log://acme', host: 'collector1', index: 'asana' });
     assert.match(line, /^\{"time":1769854830\.100,/);
     assert.deepEqual(JSON.parse(line), {
       time: 1769854830.1,
@@ -19,7 +20,7 @@ describe('HEC event envelope', () => {
   });
 
   it('leaves out metadata that was not given, so the token\'s defaults apply', () => {
-    const line = toHecLine({ gid: '2', created_at: '2026-01-31T10:20:30Z' }, { sourcetype: 'asana:audit' });
+    const line = toHecLine(auditEvent({ gid: '2', created_at: '2026-01-31T10:20:30Z' }), { sourcetype: 'asana:audit' });
     assert.deepEqual(Object.keys(JSON.parse(line)), ['time', 'event', 'sourcetype']);
     assert.match(line, /"time":1769854830\.000,/);
   });
@@ -27,7 +28,7 @@ describe('HEC event envelope', () => {
   it('is read back by the mock HEC exactly as written', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ gid: fc.stringMatching(/^\d{1,16}$/), created_at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()), note: fc.string() }), { minLength: 1, maxLength: 20 }), (events) => {
-        const body = events.map((e) => toHecLine(e, { sourcetype: 'asana:audit' })).join('\n');
+        const body = events.map((e) => toHecLine(auditEvent(e), { sourcetype: 'asana:audit' })).join('\n');
         const read = readHecPayload(body, undefined);
         assert.ok(read.ok);
         assert.deepEqual(read.envelopes.map((e) => e.event), JSON.parse(JSON.stringify(events)));

@@ -3,16 +3,19 @@ import type { AuditLogEvent } from '../../../src/model/auditLog.js';
 import { HecError } from '../../../src/sinks/hec/hecErrors.js';
 import { HecSink, type HecSinkOptions } from '../../../src/sinks/hec/hecSink.js';
 import { DEFAULT_MOCK_HEC_TOKEN, startMockHec, type MockHec, type MockHecOptions } from '../../../src/mock/hecServer.js';
+import { auditEvent } from '../../support/events.js';
 
 const ACK_TOKEN = 'ack-token-51c2a9e0';
 const T0 = Date.parse('2026-02-01T00:00:00.000Z');
 
 function events(n: number, from = 0): AuditLogEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    gid: String(1_000_000 + from + i),
-    created_at: new Date(T0 + (from + i) * 7).toISOString(),
-    event_type: 'user_login_succeeded',
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    auditEvent({
+      gid: String(1_000_000 + from + i),
+      created_at: new Date(T0 + (from + i) * 7).toISOString(),
+      event_type: 'user_login_succeeded',
+    }),
+  );
 }
 
 /** Writes and waits for the delivery, as the collector's watermark does. */
@@ -64,7 +67,7 @@ describe('HEC sink against the mock HEC', () => {
     assert.equal(first?.index, 'asana');
     assert.equal(first?.sourcetype, 'asana:audit');
     assert.equal(first?.time, T0 / 1000);
-    assert.deepEqual(first?.event, batch[0]);
+    assert.deepEqual(first?.event, JSON.parse(batch[0]!.json));
     assert.equal(first?.channel, undefined);
     assert.deepEqual({ events: s.stats.events, batches: s.stats.batches, retries: s.stats.retries }, { events: 250, batches: 3, retries: 0 });
   });

@@ -9,17 +9,20 @@ import { HecError } from '../../../src/sinks/hec/hecErrors.js';
 import { HecSink, type HecSinkOptions } from '../../../src/sinks/hec/hecSink.js';
 import { startForwardProxy, type ForwardProxy } from '../../support/forwardProxy.js';
 import { makeTestCa, type TestCa } from '../../support/testCa.js';
+import { auditEvent } from '../../support/events.js';
 
 const TOKEN = 'hec-hardening-token-9b1e';
 const T0 = Date.parse('2026-02-01T00:00:00.000Z');
 const META = { sourcetype: 'asana:audit', source: 'asana_audit_log://acme', host: 'collector1' };
 
 function events(n: number, from = 0): AuditLogEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    gid: String(2_000_000 + from + i),
-    created_at: new Date(T0 + (from + i) * 7).toISOString(),
-    event_type: 'user_login_succeeded',
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    auditEvent({
+      gid: String(2_000_000 + from + i),
+      created_at: new Date(T0 + (from + i) * 7).toISOString(),
+      event_type: 'user_login_succeeded',
+    }),
+  );
 }
 
 /** Writes and waits for the delivery, as the collector's watermark does. */
