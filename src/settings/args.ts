@@ -87,12 +87,14 @@ const apiBaseUrl = z.preprocess(
     .transform((v) => v.replace(/\/+$/, '')),
 );
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in a token is what this finds.
+const SPACE_OR_CONTROL = /[\u0000-\u001f\u007f\s]/;
+
 export const ARGS = [
   {
     name: 'workspace_gid',
     title: 'Domain ID',
-    description:
-      'The Asana organization to read: its Domain ID, from Admin console > Settings. Digits only.',
+    description: 'The Asana organization to read: its Domain ID, from Admin console > Settings. Digits only.',
     dataType: 'string',
     requiredOnCreate: true,
     requiredOnEdit: false,
@@ -101,8 +103,7 @@ export const ARGS = [
   {
     name: 'token',
     title: 'Service account token',
-    description:
-      'Token of an Asana service account with the Audit logs scope (Admin console > Apps > Service accounts).',
+    description: 'Token of an Asana service account with the Audit logs scope (Admin console > Apps > Service accounts).',
     dataType: 'string',
     requiredOnCreate: true,
     requiredOnEdit: false,
@@ -113,8 +114,7 @@ export const ARGS = [
       z
         .string({ error: 'is required' })
         .refine((t) => !/^bearer\s/i.test(t), 'starts with "Bearer ": give the token alone, without the "Bearer " prefix')
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character in the token is what this rejects.
-        .refine((t) => /^bearer\s/i.test(t) || !/[\u0000-\u001f\u007f\s]/.test(t), 'contains spaces or control characters: give the token alone, as Asana showed it'),
+        .refine((t) => /^bearer\s/i.test(t) || !SPACE_OR_CONTROL.test(t), 'contains spaces or control characters: give the token alone, as Asana showed it'),
     ),
   },
   {
@@ -145,7 +145,13 @@ export const ARGS = [
     dataType: 'string',
     requiredOnCreate: false,
     requiredOnEdit: false,
-    schema: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9_]+$/, 'must be an event type name such as user_login_failed').optional()),
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9_]+$/, 'must be an event type name such as user_login_failed')
+        .optional(),
+    ),
   },
   {
     name: 'actor_type',
@@ -242,7 +248,7 @@ export const ARGS = [
     name: 'proxy_url',
     title: 'Proxy URL',
     description:
-      'HTTP proxy for requests to Asana: http(s)://[user:password@]host:port. The password is moved to Splunk\'s credential store on the first run. Empty: the HTTPS_PROXY, HTTP_PROXY and NO_PROXY environment variables apply.',
+      "HTTP proxy for requests to Asana: http(s)://[user:password@]host:port. The password is moved to Splunk's credential store on the first run. Empty: the HTTPS_PROXY, HTTP_PROXY and NO_PROXY environment variables apply.",
     dataType: 'string',
     requiredOnCreate: false,
     requiredOnEdit: false,
@@ -288,7 +294,10 @@ export const ARGS = [
     defaultText: 'INFO',
     schema: z.preprocess(
       (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toUpperCase()) : v),
-      z.enum(LOG_LEVELS, { error: 'must be DEBUG, INFO, WARN or ERROR' }).optional().transform((v) => v ?? 'INFO'),
+      z
+        .enum(LOG_LEVELS, { error: 'must be DEBUG, INFO, WARN or ERROR' })
+        .optional()
+        .transform((v) => v ?? 'INFO'),
     ),
   },
 ] as const satisfies readonly ArgDefinition[];
