@@ -76,7 +76,8 @@ const sourceEdits: Plugin = {
     for (const e of SOURCE_EDITS) {
       b.onLoad({ filter: e.file }, (args) => {
         const text = readFileSync(args.path, 'utf8');
-        if (!text.includes(e.find)) throw new Error(`${args.path} no longer contains the text edited out because ${e.why}: review SOURCE_EDITS in tools/bundle.ts`);
+        if (!text.includes(e.find))
+          throw new Error(`${args.path} no longer contains the text edited out because ${e.why}: review SOURCE_EDITS in tools/bundle.ts`);
         return { contents: text.replace(e.find, e.replace), loader: 'js' };
       });
     }

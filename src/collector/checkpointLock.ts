@@ -76,7 +76,8 @@ export interface HostFacts {
 export function judgeLock(holder: ReturnType<typeof decodeHolder>, heartbeatMs: number, facts: HostFacts): Verdict {
   const age = facts.now() - heartbeatMs;
   const fresh = age < LOCK_LEASE_MS;
-  if (holder.pid === undefined) return fresh ? { held: true, why: 'an unreadable lock with a fresh heartbeat' } : { held: false, why: 'an unreadable lock with an old heartbeat' };
+  if (holder.pid === undefined)
+    return fresh ? { held: true, why: 'an unreadable lock with a fresh heartbeat' } : { held: false, why: 'an unreadable lock with an old heartbeat' };
   if (holder.host !== undefined && holder.host !== facts.host) {
     return fresh
       ? { held: true, why: `pid ${holder.pid} on host ${holder.host}, heartbeat ${Math.round(age / 1000)} s ago` }
@@ -86,7 +87,8 @@ export function judgeLock(holder: ReturnType<typeof decodeHolder>, heartbeatMs: 
   const start = facts.startOf(holder.pid);
   if (start === undefined) return { held: false, why: `pid ${holder.pid} no longer runs` };
   if (holder.start !== undefined && start !== '' && start !== holder.start) return { held: false, why: `pid ${holder.pid} is now another process` };
-  if (holder.start === undefined && holder.boot === undefined && !fresh) return { held: false, why: `an older version's lock (pid ${holder.pid}) with an old heartbeat` };
+  if (holder.start === undefined && holder.boot === undefined && !fresh)
+    return { held: false, why: `an older version's lock (pid ${holder.pid}) with an old heartbeat` };
   return { held: true, why: `pid ${holder.pid}` };
 }
 

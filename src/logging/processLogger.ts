@@ -102,9 +102,7 @@ async function openFileLogger(file: string, stderr: NodeJS.WritableStream) {
       levels: { error: 0, warn: 1, info: 2, debug: 3 },
       level: 'debug',
       format: winston.format.printf((info) => `${timestamp()} ${String(info.level).toUpperCase()} ${String(info.message)}`),
-      transports: [
-        new winston.transports.File({ filename: file, maxsize: MAX_FILE_BYTES, maxFiles: MAX_FILES, tailable: true }),
-      ],
+      transports: [new winston.transports.File({ filename: file, maxsize: MAX_FILE_BYTES, maxFiles: MAX_FILES, tailable: true })],
     });
   } catch (e) {
     stderr.write(`WARN cannot open the log file ${file}: ${(e as Error).message}; logging to splunkd.log only\n`);

@@ -16,9 +16,7 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join(MASK);
-    return out
-      .replace(/\b(Bearer|Splunk|Basic)\s+[A-Za-z0-9._~+/=:-]{6,}/g, `$1 ${MASK}`)
-      .replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${MASK}@`);
+    return out.replace(/\b(Bearer|Splunk|Basic)\s+[A-Za-z0-9._~+/=:-]{6,}/g, `$1 ${MASK}`).replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${MASK}@`);
   }
 }
 

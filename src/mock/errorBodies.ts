@@ -1,8 +1,7 @@
 import type { ErrorBody } from '../asana/apiSchemas.js';
 import type { SeededRandom } from './random.js';
 
-const HELP =
-  'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors';
+const HELP = 'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors';
 
 export const OFFSET_HELP =
   'Offsets are only valid with the filters of the request that returned them and expire after some time; resume with start_at instead.';

@@ -37,10 +37,50 @@ export const TRICKY_NAMES: readonly string[] = [
   'Backslash \\ and slash / and unicode 日本語 Ünïcödé',
 ];
 
-const FIRST_NAMES = ['Ada', 'Bram', 'Chioma', 'Dmitri', 'Elif', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Luca', 'Mei', 'Nils', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Yara'];
-const LAST_NAMES = ['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Kowalski', 'Haddad', 'Fischer', 'Novak', 'Santos', 'Byrne', 'Rao', 'Petrov', 'Adeyemi', 'Costa'];
+const FIRST_NAMES = [
+  'Ada',
+  'Bram',
+  'Chioma',
+  'Dmitri',
+  'Elif',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Luca',
+  'Mei',
+  'Nils',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Yara',
+];
+const LAST_NAMES = [
+  'Okafor',
+  'Lindqvist',
+  'Moreau',
+  'Tanaka',
+  'Kowalski',
+  'Haddad',
+  'Fischer',
+  'Novak',
+  'Santos',
+  'Byrne',
+  'Rao',
+  'Petrov',
+  'Adeyemi',
+  'Costa',
+];
 /** Users whose display names need escaping; they appear alongside ordinary users. */
-const TRICKY_USERS = ['Zoë O\'Brien <Admin>', 'Renée "RJ" Jäger & Co', 'Ōta 🌸 Hanako'];
+const TRICKY_USERS = ["Zoë O'Brien <Admin>", 'Renée "RJ" Jäger & Co', 'Ōta 🌸 Hanako'];
 
 const RESOURCE_NOUNS: Record<string, readonly string[]> = {
   task: ['Review contract', 'Update onboarding doc', 'Fix login redirect', 'Prepare board deck', 'Renew SSL certificate'],
@@ -215,7 +255,11 @@ export class EventFactory {
     const rng = this.rng;
     const t = type.eventType;
     if (type.category === 'logins') {
-      const method = rng.weighted([['SAML', 5], ['password', 3], ['google', 2]] as const);
+      const method = rng.weighted([
+        ['SAML', 5],
+        ['password', 3],
+        ['google', 2],
+      ] as const);
       const details: Record<string, unknown> = { method: [method] };
       if (method === 'SAML' && t !== 'user_logged_out') {
         details.saml_response =
@@ -263,10 +307,20 @@ export class EventFactory {
     const ip = `${rng.pick(IP_PREFIXES)}${1 + rng.int(254)}`;
     const contextType =
       type.category === 'logins'
-        ? rng.weighted([['web', 6], ['desktop', 2], ['mobile', 2]] as const)
+        ? rng.weighted([
+            ['web', 6],
+            ['desktop', 2],
+            ['mobile', 2],
+          ] as const)
         : actorType === 'external_administrator'
           ? 'api'
-          : rng.weighted([['web', 55], ['desktop', 12], ['mobile', 10], ['api', 18], ['email', 5]] as const);
+          : rng.weighted([
+              ['web', 55],
+              ['desktop', 12],
+              ['mobile', 10],
+              ['api', 18],
+              ['email', 5],
+            ] as const);
     switch (contextType) {
       case 'web':
         return { context_type: 'web', client_ip_address: ip, user_agent: rng.pick(BROWSER_AGENTS) };
@@ -277,7 +331,12 @@ export class EventFactory {
       case 'email':
         return { context_type: 'email' };
       case 'api': {
-        const method = rng.weighted([['service_account', 4], ['personal_access_token', 3], ['oauth', 3], ['cookie', 1]] as const);
+        const method = rng.weighted([
+          ['service_account', 4],
+          ['personal_access_token', 3],
+          ['oauth', 3],
+          ['cookie', 1],
+        ] as const);
         const context: MockEvent['context'] = {
           context_type: 'api',
           api_authentication_method: method,
@@ -293,12 +352,29 @@ export class EventFactory {
 
 const ACTOR_WEIGHTS: Record<EventCategory, readonly (readonly [ActorType, number])[]> = {
   logins: [['user', 1]],
-  user_updates: [['user', 8], ['external_administrator', 1], ['asana_support', 1]],
-  admin_settings: [['user', 18], ['asana_support', 1], ['external_administrator', 1]],
-  roles: [['user', 9], ['external_administrator', 1]],
+  user_updates: [
+    ['user', 8],
+    ['external_administrator', 1],
+    ['asana_support', 1],
+  ],
+  admin_settings: [
+    ['user', 18],
+    ['asana_support', 1],
+    ['external_administrator', 1],
+  ],
+  roles: [
+    ['user', 9],
+    ['external_administrator', 1],
+  ],
   content_export: [['user', 1]],
-  access_control: [['user', 19], ['asana', 1]],
+  access_control: [
+    ['user', 19],
+    ['asana', 1],
+  ],
   apps: [['user', 1]],
   creation: [['user', 1]],
-  deletion: [['user', 15], ['asana', 1]],
+  deletion: [
+    ['user', 15],
+    ['asana', 1],
+  ],
 };

@@ -40,9 +40,9 @@ export class OffsetCodec {
   }
 
   issue(claims: OffsetClaims): string {
-    const payload = Buffer.from(
-      JSON.stringify([VERSION, claims.position.timeMs, claims.position.seq, claims.filterKey, claims.issuedAtMs]),
-    ).toString('base64url');
+    const payload = Buffer.from(JSON.stringify([VERSION, claims.position.timeMs, claims.position.seq, claims.filterKey, claims.issuedAtMs])).toString(
+      'base64url',
+    );
     return `${payload}.${this.mac(payload).toString('base64url')}`;
   }
 

@@ -178,7 +178,11 @@ export class EventStore {
   private firstAt(list: readonly number[], startMs: number | undefined, after: StorePosition | undefined): number {
     let i = 0;
     if (startMs !== undefined) i = lowerBound(list, (s) => (this.times[s] as number) < startMs);
-    if (after) i = Math.max(i, lowerBound(list, (s) => !this.before(after, s)));
+    if (after)
+      i = Math.max(
+        i,
+        lowerBound(list, (s) => !this.before(after, s)),
+      );
     return i;
   }
 }
@@ -189,14 +193,7 @@ function indexKey(name: FilterName, value: string): string {
 
 function filterValue(event: object, name: FilterName): string | undefined {
   const e = event as { event_type?: unknown; actor?: { actor_type?: unknown; gid?: unknown }; resource?: { gid?: unknown } };
-  const v =
-    name === 'event_type'
-      ? e.event_type
-      : name === 'actor_type'
-        ? e.actor?.actor_type
-        : name === 'actor_gid'
-          ? e.actor?.gid
-          : e.resource?.gid;
+  const v = name === 'event_type' ? e.event_type : name === 'actor_type' ? e.actor?.actor_type : name === 'actor_gid' ? e.actor?.gid : e.resource?.gid;
   return typeof v === 'string' ? v : undefined;
 }
 

@@ -36,7 +36,9 @@ export function loadCaFile(file: string, label = 'ca_bundle'): string[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CaBundleError(`cannot read ${label} ${file} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}): give the path of a PEM file the Splunk user can read`);
+    throw new CaBundleError(
+      `cannot read ${label} ${file} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}): give the path of a PEM file the Splunk user can read`,
+    );
   }
   return parsePemCertificates(text, `${label} ${file}`);
 }

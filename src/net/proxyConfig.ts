@@ -20,7 +20,11 @@ export function proxyLabel(proxy: ProxyEndpoint): string {
  * this host's 127.0.0.1. An explicit proxy_url is not filtered this way.
  */
 export function proxyFromEnv(env: NodeJS.ProcessEnv, target: { protocol: string; hostname: string; port: number }): string | undefined {
-  const pick = (...names: string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v.trim() !== '')?.trim();
+  const pick = (...names: string[]) =>
+    names
+      .map((n) => env[n])
+      .find((v) => v !== undefined && v.trim() !== '')
+      ?.trim();
   const proxy = target.protocol === 'https:' ? pick('HTTPS_PROXY', 'https_proxy') : pick('HTTP_PROXY', 'http_proxy');
   if (proxy === undefined) return undefined;
   const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');

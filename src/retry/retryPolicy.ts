@@ -74,12 +74,7 @@ export function backoffMs(attempt: number, policy: RetryPolicy): number {
  * Whether to try again after `error`, the `attempt`-th failure of its kind (see `failureKind`)
  * for this page, and how long to wait first. `random` returns a number in [0, 1).
  */
-export function decide(
-  error: CodedError,
-  attempt: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): RetryDecision {
+export function decide(error: CodedError, attempt: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
   switch (failureKind(error)) {
     case 'fatal':
       return { retry: false, delayMs: 0 };

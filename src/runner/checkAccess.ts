@@ -12,7 +12,12 @@ export type AccessResult = { ok: true; sawEvents: boolean } | { ok: false; code:
  * One live call (`limit=1`) that proves the token can read this organization's audit log. It
  * retries little: an admin is waiting on the answer in Splunk Web or on the terminal.
  */
-export async function checkAccess(settings: InputSettings, logger: Logger, env: NodeJS.ProcessEnv = process.env, naming: Naming = SETTING_NAMES): Promise<AccessResult> {
+export async function checkAccess(
+  settings: InputSettings,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  naming: Naming = SETTING_NAMES,
+): Promise<AccessResult> {
   let agents: AsanaAgents;
   try {
     agents = createAsanaAgents({ proxyUrl: settings.proxyUrl, caBundle: settings.caBundle, env, maxSockets: 1 });

@@ -51,7 +51,8 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
         settings = parseInputSettings(name, params);
       } catch (e) {
         if (!(e instanceof SettingsError)) throw e;
-        for (const p of e.problems) logger.error(`invalid setting ${p.arg}: ${p.arg} ${p.message}; fix it in the input's settings (inputs.conf)`, { code: 'invalid_setting' });
+        for (const p of e.problems)
+          logger.error(`invalid setting ${p.arg}: ${p.arg} ${p.message}; fix it in the input's settings (inputs.conf)`, { code: 'invalid_setting' });
         exitCode = 1;
         continue;
       }
@@ -79,7 +80,10 @@ export async function runModularInput(io: ProcessIo): Promise<number> {
       try {
         await sink.close();
       } catch (e) {
-        stanzaLogger.error(`splunkd stopped reading the events (${(e as Error).message}): the checkpoint was not moved past them; the next run sends them again`, { code: 'output_closed' });
+        stanzaLogger.error(
+          `splunkd stopped reading the events (${(e as Error).message}): the checkpoint was not moved past them; the next run sends them again`,
+          { code: 'output_closed' },
+        );
         exitCode = 1;
       }
       if (outcome.status === 'failed') exitCode = 1;

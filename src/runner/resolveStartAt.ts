@@ -18,7 +18,9 @@ export function resolveStartAt(text: string | undefined, now: Date, logger: Logg
     return undefined;
   }
   if (at.getTime() > now.getTime()) {
-    logger.warn(`${naming.startAt} ${text} is in the future: no events will be collected before ${at.toISOString()}; clear ${naming.startAt} to start at the oldest event`);
+    logger.warn(
+      `${naming.startAt} ${text} is in the future: no events will be collected before ${at.toISOString()}; clear ${naming.startAt} to start at the oldest event`,
+    );
   }
   return at.toISOString();
 }

@@ -79,7 +79,13 @@ export class SplunkCredentialStore {
       body = undefined;
     }
     const parsed = passwordEntrySchema.safeParse(body);
-    if (!parsed.success) throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} has no clear_password (HTTP ${res.status}, ${describeType(res.contentType)})`, res.status);
+    if (!parsed.success)
+      throw new SplunkdError(
+        'splunkd_bad_answer',
+        step,
+        `splunkd's answer while ${step} has no clear_password (HTTP ${res.status}, ${describeType(res.contentType)})`,
+        res.status,
+      );
     return parsed.data.entry[0]?.content.clear_password;
   }
 
@@ -113,7 +119,12 @@ export class SplunkCredentialStore {
         : res.status === 403
           ? ': the session may not read or write storage/passwords (reading needs the list_storage_passwords capability, writing admin rights)'
           : '';
-    throw new SplunkdError('splunkd_refused', step, `splunkd refused ${step} (HTTP ${res.status}${hint})${said ? `; splunkd said: "${said}"` : ''}`, res.status);
+    throw new SplunkdError(
+      'splunkd_refused',
+      step,
+      `splunkd refused ${step} (HTTP ${res.status}${hint})${said ? `; splunkd said: "${said}"` : ''}`,
+      res.status,
+    );
   }
 
   private async call(step: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<Answer> {
@@ -125,7 +136,11 @@ export class SplunkCredentialStore {
       throw this.transportError(step, failure);
     }
     if (answer === 'too large') {
-      throw new SplunkdError('splunkd_bad_answer', step, `splunkd's answer while ${step} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB: something other than splunkd answers at ${this.opts.serverUri}?`);
+      throw new SplunkdError(
+        'splunkd_bad_answer',
+        step,
+        `splunkd's answer while ${step} is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB: something other than splunkd answers at ${this.opts.serverUri}?`,
+      );
     }
     return answer;
   }
@@ -210,7 +225,11 @@ function splunkdMessage(body: string): string | undefined {
 
 /** The media type only (no parameters), printable, for messages. */
 function describeType(contentType: string | undefined): string {
-  const type = contentType?.split(';')[0]?.trim().replace(/[^\x21-\x7e]/g, '?').slice(0, 60);
+  const type = contentType
+    ?.split(';')[0]
+    ?.trim()
+    .replace(/[^\x21-\x7e]/g, '?')
+    .slice(0, 60);
   return type ? type : 'no content type';
 }
 

@@ -41,17 +41,15 @@ const elementText = z.looseObject({ [TEXT]: z.string().optional() }).transform((
 const rawParam = z.looseObject({ '@_name': z.string().min(1), [TEXT]: z.string().optional() });
 const rawParamList = z.looseObject({ '@_name': z.string().min(1), value: z.array(elementText).optional() });
 /** A `<stanza>` or an `<item>`; other child elements are Splunk's business, not ours. */
-const rawStanza = z
-  .looseObject({ '@_name': z.string().min(1), param: z.array(rawParam).optional(), param_list: z.array(rawParamList).optional() })
-  .transform(
-    (s): SplunkStanza => ({
-      name: s['@_name'],
-      // fromEntries defines own properties, so a param named `__proto__` cannot set a prototype
-      // (the record check of the final shape then drops it).
-      params: Object.fromEntries((s.param ?? []).map((p) => [p['@_name'], p[TEXT] ?? ''])),
-      paramLists: Object.fromEntries((s.param_list ?? []).map((l) => [l['@_name'], l.value ?? []])),
-    }),
-  );
+const rawStanza = z.looseObject({ '@_name': z.string().min(1), param: z.array(rawParam).optional(), param_list: z.array(rawParamList).optional() }).transform(
+  (s): SplunkStanza => ({
+    name: s['@_name'],
+    // fromEntries defines own properties, so a param named `__proto__` cannot set a prototype
+    // (the record check of the final shape then drops it).
+    params: Object.fromEntries((s.param ?? []).map((p) => [p['@_name'], p[TEXT] ?? ''])),
+    paramLists: Object.fromEntries((s.param_list ?? []).map((l) => [l['@_name'], l.value ?? []])),
+  }),
+);
 
 const rawServerFields = {
   server_host: elementText,
@@ -135,8 +133,19 @@ const MANUAL_RUN_HINT = "this program is run by splunkd; for a manual run use 'a
 
 /** Names from splunkd's documents; a parser message may quote these, but nothing else. */
 const PROTOCOL_NAMES = new Set([
-  'input', 'items', 'item', 'server_host', 'server_uri', 'session_key', 'checkpoint_dir',
-  'configuration', 'stanza', 'param', 'param_list', 'value', 'name',
+  'input',
+  'items',
+  'item',
+  'server_host',
+  'server_uri',
+  'session_key',
+  'checkpoint_dir',
+  'configuration',
+  'stanza',
+  'param',
+  'param_list',
+  'value',
+  'name',
 ]);
 
 /**
@@ -240,12 +249,12 @@ function toShape<T>(schema: z.ZodType<T>, root: unknown, kind: DocumentKind): T 
   const result = schema.safeParse(root);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => describeIssue(i, root));
-  const details = issues.slice(0, 3).map((i) => i.text).join('; ');
+  const details = issues
+    .slice(0, 3)
+    .map((i) => i.text)
+    .join('; ');
   if (issues.every((i) => i.missing)) {
-    throw new SplunkXmlError(
-      'xml_missing_field',
-      `the ${kind.what} on stdin lacks required content (${details}): splunkd always sends it; ${MANUAL_RUN_HINT}`,
-    );
+    throw new SplunkXmlError('xml_missing_field', `the ${kind.what} on stdin lacks required content (${details}): splunkd always sends it; ${MANUAL_RUN_HINT}`);
   }
   throw new SplunkXmlError('xml_malformed', `the ${kind.what} on stdin has an unexpected structure (${details}): ${MANUAL_RUN_HINT}`);
 }

@@ -2,8 +2,7 @@ import type { ArgDefinition } from '../settings/args.js';
 import { escapeXmlAttr, escapeXmlText } from './xmlEscape.js';
 
 export const SCHEME_TITLE = 'Asana Audit Log';
-export const SCHEME_DESCRIPTION =
-  "Streams the Audit Log API of an Asana Enterprise organization into Splunk, each event once, as sourcetype asana:audit.";
+export const SCHEME_DESCRIPTION = 'Streams the Audit Log API of an Asana Enterprise organization into Splunk, each event once, as sourcetype asana:audit.';
 
 /**
  * The `--scheme` document splunkd reads to learn the input's args. External validation is on so

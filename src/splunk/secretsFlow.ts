@@ -57,11 +57,7 @@ export function plainSecrets(plan: SecretsPlan): string[] {
  * settings; if any step fails the error names it and nothing is written anywhere else.
  * Validation passes `persist: false`: it reads, never writes.
  */
-export async function resolveSecrets(
-  settings: InputSettings,
-  backend: SecretBackend,
-  opts: { persist: boolean; logger?: Logger },
-): Promise<InputSettings> {
+export async function resolveSecrets(settings: InputSettings, backend: SecretBackend, opts: { persist: boolean; logger?: Logger }): Promise<InputSettings> {
   const plan = planSecrets(settings);
   const masked = plan.token.kind === 'masked' || plan.proxyPassword.kind === 'masked';
   const plain = plan.token.kind === 'plain' || plan.proxyPassword.kind === 'plain';
@@ -70,8 +66,7 @@ export async function resolveSecrets(
   const stored = masked ? await readStored(backend, settings.name) : {};
   const secrets: StoredSecrets = {
     token: plan.token.kind === 'plain' ? plan.token.value : plan.token.kind === 'masked' ? stored.token : undefined,
-    proxy_password:
-      plan.proxyPassword.kind === 'plain' ? plan.proxyPassword.value : plan.proxyPassword.kind === 'masked' ? stored.proxy_password : undefined,
+    proxy_password: plan.proxyPassword.kind === 'plain' ? plan.proxyPassword.value : plan.proxyPassword.kind === 'masked' ? stored.proxy_password : undefined,
   };
   if (plan.token.kind === 'masked' && secrets.token === undefined) {
     throw new SecretsError(
@@ -104,7 +99,9 @@ export async function resolveSecrets(
     ...settings,
     token: secrets.token ?? settings.token,
     proxyUrl:
-      settings.proxyUrl !== undefined && secrets.proxy_password !== undefined ? withProxyPassword(settings.proxyUrl, secrets.proxy_password) : settings.proxyUrl,
+      settings.proxyUrl !== undefined && secrets.proxy_password !== undefined
+        ? withProxyPassword(settings.proxyUrl, secrets.proxy_password)
+        : settings.proxyUrl,
   };
 }
 

@@ -7,8 +7,7 @@ import { splunkStudioValidator, type StudioValidator } from './splunkDashboardVa
 const definitions: [string, StudioDefinition][] = viewFiles().map((f) => [f, parseStudioView(readRepoFile(join(VIEWS_DIR, f))).definition]);
 
 /** A deep copy of a shipped definition to break on purpose. */
-const copyOf = (file: string): StudioDefinition =>
-  structuredClone(definitions.find(([f]) => f === file)?.[1] ?? assert.fail(`${file} is missing`));
+const copyOf = (file: string): StudioDefinition => structuredClone(definitions.find(([f]) => f === file)?.[1] ?? assert.fail(`${file} is missing`));
 
 const firstKey = (record: Record<string, unknown>): string => Object.keys(record)[0] ?? assert.fail('empty record');
 
@@ -29,7 +28,10 @@ describe("dashboards: Splunk's own Dashboard Studio validator (@splunk/dashboard
     const id = firstKey(d.visualizations);
     d.visualizations[id]!.type = 'splunk.colum';
     const errors = validate(d);
-    assert.ok(errors.some((e) => e.path === `/visualizations/${id}/type`), JSON.stringify(errors));
+    assert.ok(
+      errors.some((e) => e.path === `/visualizations/${id}/type`),
+      JSON.stringify(errors),
+    );
   });
 
   it('rejects an option value of the wrong type for the visualization', () => {
@@ -37,7 +39,10 @@ describe("dashboards: Splunk's own Dashboard Studio validator (@splunk/dashboard
     const [id, table] = Object.entries(d.visualizations).find(([, v]) => v.type === 'splunk.table') ?? assert.fail('no table');
     table.options = { ...table.options, count: 'many' };
     const errors = validate(d);
-    assert.ok(errors.some((e) => e.path.startsWith(`/visualizations/${id}/options`)), JSON.stringify(errors));
+    assert.ok(
+      errors.some((e) => e.path.startsWith(`/visualizations/${id}/options`)),
+      JSON.stringify(errors),
+    );
   });
 
   it('rejects an unknown input type and a layout item that names a missing visualization', () => {
@@ -46,12 +51,18 @@ describe("dashboards: Splunk's own Dashboard Studio validator (@splunk/dashboard
     const inputId = firstKey(inputs);
     inputs[inputId]!.type = 'input.textbox';
     const inputErrors = validate(withBadInput);
-    assert.ok(inputErrors.some((e) => e.path === `/inputs/${inputId}/type`), JSON.stringify(inputErrors));
+    assert.ok(
+      inputErrors.some((e) => e.path === `/inputs/${inputId}/type`),
+      JSON.stringify(inputErrors),
+    );
 
     const withOrphan = copyOf('asana_audit_ingestion_health.xml');
     const layout = withOrphan.layout.layoutDefinitions[firstKey(withOrphan.layout.layoutDefinitions)] ?? assert.fail('no layout');
     layout.structure.push({ item: 'viz_missing', type: 'block', position: { x: 0, y: 9999, w: 100, h: 100 } });
     const layoutErrors = validate(withOrphan);
-    assert.ok(layoutErrors.some((e) => e.message.includes('"viz_missing"')), JSON.stringify(layoutErrors));
+    assert.ok(
+      layoutErrors.some((e) => e.message.includes('"viz_missing"')),
+      JSON.stringify(layoutErrors),
+    );
   });
 });

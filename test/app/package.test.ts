@@ -80,7 +80,9 @@ describe('package: ustar writer', () => {
     try {
       const file = join(dir, 'x.tgz');
       writeFileSync(file, gzipTar(entries));
-      const listing = execFileSync('tar', ['-tvzf', file], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }).trim().split('\n');
+      const listing = execFileSync('tar', ['-tvzf', file], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } })
+        .trim()
+        .split('\n');
       assert.equal(listing.length, entries.length);
       assert.match(listing[0] ?? '', /^drwxr-xr-x .* app\/$/);
       assert.match(listing[1] ?? '', /^-rwxr-xr-x .* 18 .* app\/bin\/run\.sh$/);
@@ -134,10 +136,23 @@ describe('package: the real package (needs `npm run build` first)', function () 
       assert.equal(e.mode, expected, `${rel}: mode ${e.mode.toString(8)}`);
     }
     const paths = gunzipTar(readFileSync(tgz)).map((e) => e.path);
-    for (const required of [BUNDLE, 'default/app.conf', 'metadata/default.meta', 'app.manifest', 'README.md', 'CHANGELOG.md', 'docs/install.md', 'LICENSE', 'static/appIcon.png']) {
+    for (const required of [
+      BUNDLE,
+      'default/app.conf',
+      'metadata/default.meta',
+      'app.manifest',
+      'README.md',
+      'CHANGELOG.md',
+      'docs/install.md',
+      'LICENSE',
+      'static/appIcon.png',
+    ]) {
       assert.ok(paths.includes(`${APP_ID}/${required}`), `${required} missing`);
     }
-    assert.ok(paths.some((p) => /\/bin\/[^/]+\.sh$/.test(p)), 'a shell launcher');
+    assert.ok(
+      paths.some((p) => /\/bin\/[^/]+\.sh$/.test(p)),
+      'a shell launcher',
+    );
   });
 
   it('is byte-for-byte reproducible', () => {
@@ -174,7 +189,7 @@ describe('package: a platform package (needs `npm run build` first; a stand-in r
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
-  it('is named after its platform and adds only the runtime, executable, under bin/, and Node\'s licence at the app root', () => {
+  it("is named after its platform and adds only the runtime, executable, under bin/, and Node's licence at the app root", () => {
     const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
     assert.equal(tgz, join(out, `${APP_ID}-${version}-linux-x64.tgz`));
     const entries = gunzipTar(readFileSync(tgz));
@@ -187,11 +202,17 @@ describe('package: a platform package (needs `npm run build` first; a stand-in r
       rmSync(plain, { recursive: true, force: true });
     }
     assert.match(NODE_LICENSE_FILE, /nodejs/i);
-    assert.ok(entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.sh`) && entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.cmd`), 'both launchers');
+    assert.ok(
+      entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.sh`) && entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.cmd`),
+      'both launchers',
+    );
   });
 
   it('refuses to write a package over the size limit', () => {
     const files = { binary: randomBytes(MAX_PACKAGE_BYTES + 1), license: Buffer.from('L') };
-    assert.throws(() => buildPackage(repoRoot, out, { platform: 'huge', binaryPath: 'bin/runtime/node', files }), /would be 60\.\d MB, over the 60\.0 MB limit/);
+    assert.throws(
+      () => buildPackage(repoRoot, out, { platform: 'huge', binaryPath: 'bin/runtime/node', files }),
+      /would be 60\.\d MB, over the 60\.0 MB limit/,
+    );
   });
 });

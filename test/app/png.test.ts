@@ -32,10 +32,17 @@ describe('png: the icon encoder', () => {
     const png = encodePng(3, 2, rgba);
     assert.deepEqual(readPngInfo(png), { width: 3, height: 2, bitDepth: 8, colourType: 6 });
     const parts = chunks(png);
-    assert.deepEqual(parts.map((c) => c.type), ['IHDR', 'IDAT', 'IEND']);
+    assert.deepEqual(
+      parts.map((c) => c.type),
+      ['IHDR', 'IDAT', 'IEND'],
+    );
     const raw = inflateSync(parts[1]!.data);
     const rows = [raw.subarray(0, 13), raw.subarray(13, 26)];
-    assert.deepEqual(rows.map((r) => r[0]), [0, 0], 'filter byte None on each row');
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      [0, 0],
+      'filter byte None on each row',
+    );
     assert.deepEqual(Buffer.concat(rows.map((r) => r.subarray(1))), Buffer.from(rgba));
   });
 

@@ -49,7 +49,10 @@ describe('savedsearches.conf', () => {
       assert.equal(s.get('alert.suppress'), '1', `${name}: alert.suppress`);
       assert.match(s.get('alert.suppress.period') ?? '', /^\d+[smhd]$/, `${name}: alert.suppress.period`);
       assert.equal(s.get('alert.digest_mode'), '0', `${name}: per-result alerting so suppression applies per field value`);
-      const fields = (s.get('alert.suppress.fields') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+      const fields = (s.get('alert.suppress.fields') ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean);
       assert.ok(fields.length > 0, `${name}: alert.suppress.fields`);
       const search = s.get('search') ?? '';
       for (const field of fields) {
@@ -95,8 +98,14 @@ describe('savedsearches.conf', () => {
     ]) {
       assert.ok(searches.includes(type), `no alert looks at ${type}`);
     }
-    assert.ok(alerts.some(([, s]) => /streamstats time_window=\d+m count AS deletions/.test(s.get('search') ?? '')), 'mass deletion in a window');
-    assert.ok(alerts.some(([, s]) => /eventstats min\(first_seen\)/.test(s.get('search') ?? '')), 'login from a new IP');
+    assert.ok(
+      alerts.some(([, s]) => /streamstats time_window=\d+m count AS deletions/.test(s.get('search') ?? '')),
+      'mass deletion in a window',
+    );
+    assert.ok(
+      alerts.some(([, s]) => /eventstats min\(first_seen\)/.test(s.get('search') ?? '')),
+      'login from a new IP',
+    );
   });
 
   it('has trend reports: events per category per day, top actors, exports per week', () => {

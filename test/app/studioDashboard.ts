@@ -41,10 +41,7 @@ export const studioDefinitionSchema = z.looseObject({
   layout: z.looseObject({
     globalInputs: z.array(id).optional(),
     tabs: z.looseObject({ items: z.array(z.looseObject({ layoutId: id, label: z.string().optional() })).min(1) }),
-    layoutDefinitions: z.record(
-      id,
-      z.looseObject({ type: z.enum(['grid', 'absolute']), structure: z.array(structureItemSchema) }),
-    ),
+    layoutDefinitions: z.record(id, z.looseObject({ type: z.enum(['grid', 'absolute']), structure: z.array(structureItemSchema) })),
   }),
 });
 export type StudioDefinition = z.infer<typeof studioDefinitionSchema>;

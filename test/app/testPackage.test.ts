@@ -34,7 +34,17 @@ describe('test:package: a host with no node', () => {
   });
 
   it('runs the suite without ASANA_AUDIT_LOG_NODE, $SPLUNK_HOME or a compile cache from outside, expecting the app runtime', () => {
-    const env = nodeFreeEnv({ PATH: '/usr/bin', ASANA_AUDIT_LOG_NODE: '/usr/bin/node', SPLUNK_HOME: '/opt/splunk', NODE_COMPILE_CACHE: '/x', HOME: '/root' }, '/p', '/app/bin/runtime/node', '/app/bin/asana_audit_log.sh');
-    assert.deepEqual(env, { PATH: '/p', HOME: '/root', ASANA_AUDIT_LOG_LAUNCHER: '/app/bin/asana_audit_log.sh', ASANA_AUDIT_LOG_EXPECTED_NODE: '/app/bin/runtime/node' });
+    const env = nodeFreeEnv(
+      { PATH: '/usr/bin', ASANA_AUDIT_LOG_NODE: '/usr/bin/node', SPLUNK_HOME: '/opt/splunk', NODE_COMPILE_CACHE: '/x', HOME: '/root' },
+      '/p',
+      '/app/bin/runtime/node',
+      '/app/bin/asana_audit_log.sh',
+    );
+    assert.deepEqual(env, {
+      PATH: '/p',
+      HOME: '/root',
+      ASANA_AUDIT_LOG_LAUNCHER: '/app/bin/asana_audit_log.sh',
+      ASANA_AUDIT_LOG_EXPECTED_NODE: '/app/bin/runtime/node',
+    });
   });
 });

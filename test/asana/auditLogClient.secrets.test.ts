@@ -82,14 +82,17 @@ describe('AuditLogClient never reveals the token', () => {
       assert.ok(e instanceof CodedError);
       assert.equal(e.code, code);
       assertCleanError(e, code);
-      assert.ok(logger.lines.some((l) => l.level === 'DEBUG'), `${code}: no DEBUG line`);
+      assert.ok(
+        logger.lines.some((l) => l.level === 'DEBUG'),
+        `${code}: no DEBUG line`,
+      );
       for (const line of logger.lines) assertNoCanary(`${code} ${line.level} log`, JSON.stringify(line));
     }
     // The server did receive the token, so the echoes above really carried it.
     assert.ok(server.received.every((r) => r.headers.authorization === `Bearer ${CANARY}`));
   });
 
-  it('keeps Asana\'s message but masks the token when an error body echoes it', async () => {
+  it("keeps Asana's message but masks the token when an error body echoes it", async () => {
     server = await startLoopbackServer(status(401, errorBody(`Token ${CANARY} is revoked`)));
     const client = new AuditLogClient({ baseUrl: server.baseUrl, token: CANARY, maxRequestsPerMinute: 60 });
     const e = await rejectionOf(client.fetchPage(QUERY));

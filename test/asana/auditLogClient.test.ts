@@ -95,7 +95,10 @@ describe('AuditLogClient over scripted Asana answers', () => {
       script([200, raw, { 'content-type': 'application/json' }]);
       const page = await client().fetchPage(QUERY);
       assert.equal(page.nextOffset, null);
-      assert.deepEqual(page.events.map((e) => e.json), ['{"z":1,"gid":"9","created_at":"2024-10-18T04:42:40.072Z","new_field":{"b":1,"a":2}}']);
+      assert.deepEqual(
+        page.events.map((e) => e.json),
+        ['{"z":1,"gid":"9","created_at":"2024-10-18T04:42:40.072Z","new_field":{"b":1,"a":2}}'],
+      );
     });
 
     it('spaces requests evenly to honour maxRequestsPerMinute', async () => {

@@ -1,10 +1,6 @@
 import { errorCodeOf } from '../../src/net/deadlineRequests.js';
 import assert from 'node:assert/strict';
-import {
-  apiMessageOf,
-  classifyHttpFailure,
-  classifyTransportFailure,
-} from '../../src/asana/classifyResponse.js';
+import { apiMessageOf, classifyHttpFailure, classifyTransportFailure } from '../../src/asana/classifyResponse.js';
 import { parseRetryAfter } from '../../src/retry/retryAfter.js';
 import { AsanaApiError } from '../../src/asana/asanaApiError.js';
 import { OffsetExpiredError } from '../../src/collector/ports.js';
@@ -20,7 +16,7 @@ function http(status: number, bodyText = '', extra: { retryAfter?: string; sentO
 
 function offsetRejection(bodyText: string) {
   const e = classifyHttpFailure({ status: 400, bodyText, sentOffset: true, nowMs: NOW });
-  assert.ok(e instanceof OffsetExpiredError, 'a stale offset is the collector\'s OffsetExpiredError');
+  assert.ok(e instanceof OffsetExpiredError, "a stale offset is the collector's OffsetExpiredError");
   return e;
 }
 
@@ -111,7 +107,7 @@ describe('classifying transport failures', () => {
     }
   });
 
-  it('reports timeouts, ours or the socket\'s, as timeout', () => {
+  it("reports timeouts, ours or the socket's, as timeout", () => {
     assert.equal(classifyTransportFailure({ code: 'ERR_CANCELED', deadlineExceeded: true }).code, 'timeout');
     assert.equal(classifyTransportFailure({ code: 'ECONNABORTED', deadlineExceeded: false }).code, 'timeout');
     assert.equal(classifyTransportFailure({ code: 'ETIMEDOUT', deadlineExceeded: false }).retryable, true);

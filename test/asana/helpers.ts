@@ -21,9 +21,7 @@ export interface LoopbackServer {
  * A real HTTP server on 127.0.0.1 whose n-th request (0-based) is answered by `handle`, for the
  * faults only a real socket shows: resets, cut bodies, silence.
  */
-export async function startLoopbackServer(
-  handle: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void,
-): Promise<LoopbackServer> {
+export async function startLoopbackServer(handle: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void): Promise<LoopbackServer> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     received.push({ at: Date.now(), url: req.url ?? '', headers: req.headers });

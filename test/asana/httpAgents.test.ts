@@ -50,7 +50,14 @@ describe('Asana HTTP agents: proxies and certificates against real loopback serv
 
   async function fetchOne(baseUrl: string, opts: AsanaAgentsOptions): Promise<number> {
     agents = createAsanaAgents(opts);
-    const client = new AuditLogClient({ baseUrl, token: TOKEN, maxRequestsPerMinute: 6000, policy: FAST, httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent });
+    const client = new AuditLogClient({
+      baseUrl,
+      token: TOKEN,
+      maxRequestsPerMinute: 6000,
+      policy: FAST,
+      httpAgent: agents.httpAgent,
+      httpsAgent: agents.httpsAgent,
+    });
     try {
       const page = await client.fetchPage({ workspaceGid: httpsMock.workspaceGid, filters: {}, limit: 2 });
       return page.events.length;
@@ -156,7 +163,10 @@ describe('ca_bundle files', () => {
     const two = path.join(dir, 'two.pem');
     fs.writeFileSync(two, `${ca.caPem}\n${other.caPem}`);
     assert.equal(loadCaFile(two).length, 2);
-    assert.throws(() => loadCaFile(path.join(dir, 'nope.pem')), (e: Error) => e instanceof CaBundleError && /cannot read ca_bundle .*nope\.pem \(ENOENT\)/.test(e.message));
+    assert.throws(
+      () => loadCaFile(path.join(dir, 'nope.pem')),
+      (e: Error) => e instanceof CaBundleError && /cannot read ca_bundle .*nope\.pem \(ENOENT\)/.test(e.message),
+    );
     const text = path.join(dir, 'text.pem');
     fs.writeFileSync(text, 'not a certificate');
     assert.throws(() => loadCaFile(text), /holds no PEM certificate/);

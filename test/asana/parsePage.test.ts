@@ -30,29 +30,38 @@ describe('parsing a page body', () => {
     ]);
   });
 
-  it('keeps each event\'s text byte for byte: big integers, trailing zeros, duplicate keys, escapes and spacing', () => {
+  it("keeps each event's text byte for byte: big integers, trailing zeros, duplicate keys, escapes and spacing", () => {
     const texts = [
       '{"gid":"1","created_at":"2024-10-18T04:42:40.072Z","n":12345678901234567890,"f":1.10,"e":1E+2}',
       '{ "gid" : "2", "dup": 1, "dup": 2, "created_at":"2024-10-18T04:42:40.072Z", "s": "a\\"]}\\\\", "u":"\\u00e9" }',
       '{"gid":"3","created_at":"2024-10-18T04:42:40.072Z","emoji":"😀","empty":{},"list":[[],[{}],"]"]}',
     ];
     const raw = `{ "next_page" : {"offset":"o","data":[9]}, "data" :\n[ ${texts.join(' ,\n ')} ] }`;
-    assert.deepEqual(parsePage(raw).events.map((e) => e.json), texts);
+    assert.deepEqual(
+      parsePage(raw).events.map((e) => e.json),
+      texts,
+    );
     assert.equal(parsePage(raw).nextOffset, 'o');
   });
 
   it('takes the last data key, as JSON.parse does, however it is spelled', () => {
     const raw = '{"data":[{"gid":"1","created_at":"2024-10-18T04:42:40.072Z"}],"d\\u0061ta":[{"gid":"2","created_at":"2024-10-18T04:42:40.072Z"}]}';
-    assert.deepEqual(parsePage(raw).events.map((e) => e.gid), ['2']);
+    assert.deepEqual(
+      parsePage(raw).events.map((e) => e.gid),
+      ['2'],
+    );
   });
 
-  it('finds every event\'s text in any valid page, whatever it holds', () => {
+  it("finds every event's text in any valid page, whatever it holds", () => {
     const item = fc.record({ gid: fc.stringMatching(/^\d{1,19}$/), created_at: fc.constant('2024-10-18T04:42:40.072Z'), extra: fc.jsonValue() });
     fc.assert(
       fc.property(fc.array(item, { maxLength: 8 }), fc.constantFrom('', ' ', '\n  ', '\t'), (items, ws) => {
         const texts = items.map((i) => JSON.stringify(i, null, ws === '' ? undefined : ws));
         const raw = `{${ws}"data"${ws}:${ws}[${ws}${texts.join(`${ws},${ws}`)}${ws}]${ws},"next_page":null}`;
-        assert.deepEqual(parsePage(raw).events.map((e) => e.json), texts);
+        assert.deepEqual(
+          parsePage(raw).events.map((e) => e.json),
+          texts,
+        );
       }),
       { numRuns: 300 },
     );
@@ -62,7 +71,10 @@ describe('parsing a page body', () => {
     const deep = `{"gid":"1","created_at":"2024-10-18T04:42:40.072Z","details":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     const plain = '{"gid":"2","created_at":"2024-10-18T04:42:40.073Z"}';
     const events = parsePage(`{"data":[${deep},${plain}],"next_page":null}`).events;
-    assert.deepEqual(events.map((e) => e.json), [deep, plain]);
+    assert.deepEqual(
+      events.map((e) => e.json),
+      [deep, plain],
+    );
   });
 
   it('gives a null next offset when next_page is null or absent', () => {

@@ -38,7 +38,10 @@ describe('check outside Splunk: --proxy, ASANA_PROXY_URL and --ca-bundle', funct
   const base = () => ['check', '--workspace', asana.workspaceGid, '--base-url', asana.url];
 
   it('goes through the proxy named by ASANA_PROXY_URL and trusts the --ca-bundle CA', async () => {
-    const r = await runCli([...base(), '--ca-bundle', ca.caFile], { ASANA_TOKEN: TOKEN, ASANA_PROXY_URL: `http://me:${PROXY_PASSWORD}@127.0.0.1:${proxy.port}` });
+    const r = await runCli([...base(), '--ca-bundle', ca.caFile], {
+      ASANA_TOKEN: TOKEN,
+      ASANA_PROXY_URL: `http://me:${PROXY_PASSWORD}@127.0.0.1:${proxy.port}`,
+    });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^OK: the token can read the audit log/);
     assert.equal(proxy.tunnels.length, 1);
@@ -51,7 +54,9 @@ describe('check outside Splunk: --proxy, ASANA_PROXY_URL and --ca-bundle', funct
   });
 
   it('reports wrong proxy credentials from --proxy without repeating them', async () => {
-    const r = await runCli([...base(), '--ca-bundle', ca.caFile, '--proxy', `http://me:wrong-${PROXY_PASSWORD}@127.0.0.1:${proxy.port}`], { ASANA_TOKEN: TOKEN });
+    const r = await runCli([...base(), '--ca-bundle', ca.caFile, '--proxy', `http://me:wrong-${PROXY_PASSWORD}@127.0.0.1:${proxy.port}`], {
+      ASANA_TOKEN: TOKEN,
+    });
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^FAILED \(network_error\): .*proxy asks for credentials or rejected them \(407\)/);
     assert.ok(!`${r.stdout}${r.stderr}`.includes(PROXY_PASSWORD) && !`${r.stdout}${r.stderr}`.includes(TOKEN));

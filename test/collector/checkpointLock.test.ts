@@ -12,7 +12,7 @@ const facts = (over: Partial<HostFacts> = {}): HostFacts => ({ host: 'h1', boot:
 const holder = (over: Partial<Parameters<typeof encodeHolder>[0]> = {}) =>
   decodeHolder(encodeHolder({ pid: 4242, start: '777', boot: 'b1', host: 'h1', nonce: 'n', ...over }));
 
-describe('the checkpoint lock\'s takeover rules', () => {
+describe("the checkpoint lock's takeover rules", () => {
   it('holds while that exact process (pid and start time) runs on this host and boot', () => {
     assert.equal(judgeLock(holder(), T, facts({ startOf: (pid) => (pid === 4242 ? '777' : undefined) })).held, true);
   });
@@ -33,7 +33,7 @@ describe('the checkpoint lock\'s takeover rules', () => {
     assert.equal(judgeLock(other, T - LOCK_LEASE_MS - 1000, facts({ startOf: () => '777' })).held, false);
   });
 
-  it('reads an older version\'s pid-only lock: a dead pid is stale, a live one holds until the lease runs out', () => {
+  it("reads an older version's pid-only lock: a dead pid is stale, a live one holds until the lease runs out", () => {
     assert.equal(judgeLock(decodeHolder('4242'), T, facts()).held, false);
     assert.equal(judgeLock(decodeHolder('4242'), T, facts({ startOf: () => '' })).held, true);
     assert.equal(judgeLock(decodeHolder('4242'), T - LOCK_LEASE_MS - 1, facts({ startOf: () => '' })).held, false);
@@ -44,7 +44,7 @@ describe('the checkpoint lock\'s takeover rules', () => {
     assert.equal(decodeHolder(encodeHolder({ pid: 31, start: '5', boot: 'b', host: 'h h/1', nonce: 'x' })).host, 'h h/1');
   });
 
-  it('reads a process\'s start time from /proc, and nothing for a pid that does not run', function () {
+  it("reads a process's start time from /proc, and nothing for a pid that does not run", function () {
     if (!fs.existsSync('/proc/self/stat')) this.skip();
     const mine = processStart(process.pid);
     assert.match(mine ?? '', /^\d+$/);
@@ -82,7 +82,7 @@ describe('the checkpoint lock\'s takeover rules', () => {
     assert.deepEqual(fs.readdirSync(dir), [path.basename(live)], 'only the claim of a collector that still runs is kept');
   });
 
-  it("a claim whose collector still runs is respected, and one from an older version is judged by its pid", () => {
+  it('a claim whose collector still runs is respected, and one from an older version is judged by its pid', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-claim-live-'));
     const file = path.join(dir, 'a.lock');
     const stale = encodeHolder({ pid: 4242, start: '777', boot: 'b1', host: 'h1', nonce: 'n' });
@@ -137,7 +137,10 @@ describe('the checkpoint lock under real processes', function () {
     const a = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     const b = new CheckpointStore({ file: path.join(dir, 'acme.checkpoint'), logger: silentLogger });
     a.lock();
-    assert.throws(() => b.lock(), (e: unknown) => e instanceof CheckpointLockedError && /another collector \(pid \d+\)/.test(e.message));
+    assert.throws(
+      () => b.lock(),
+      (e: unknown) => e instanceof CheckpointLockedError && /another collector \(pid \d+\)/.test(e.message),
+    );
     a.unlock();
     b.lock();
     b.unlock();

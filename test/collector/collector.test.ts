@@ -100,10 +100,9 @@ describe('collect', () => {
     const api = new MemoryAuditLog();
     api.add(...eventSeries(30));
     api.expireAll = true;
-    await assert.rejects(
-      collect({ source: api, sink: new MemorySink(), checkpoints: new MemoryCheckpoints(), logger: silentLogger }, base),
-      { code: 'offset_expired' },
-    );
+    await assert.rejects(collect({ source: api, sink: new MemorySink(), checkpoints: new MemoryCheckpoints(), logger: silentLogger }, base), {
+      code: 'offset_expired',
+    });
   });
 
   it('starts a new cursor when the filters change', async () => {

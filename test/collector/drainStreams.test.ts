@@ -16,7 +16,10 @@ const SETTLE = 60 * 60_000;
 class OverlappingSource implements PageSource {
   inFlight = 0;
   maxInFlight = 0;
-  constructor(readonly inner: MemoryAuditLog, private readonly delays: () => number = () => 1) {}
+  constructor(
+    readonly inner: MemoryAuditLog,
+    private readonly delays: () => number = () => 1,
+  ) {}
   async fetchPage(query: PageQuery): Promise<Page> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -46,7 +49,9 @@ class DyingCheckpoints extends MemoryCheckpoints {
 /** n events spread evenly over the `days` days before NOW, `perInstant` sharing a millisecond. */
 function backlog(n: number, days: number, perInstant = 1): AuditLogEvent[] {
   const span = days * DAY;
-  return Array.from({ length: n }, (_, i) => makeEvent(10_000 + i, new Date(NOW - span + Math.floor((Math.floor(i / perInstant) * perInstant * span) / n)).toISOString()));
+  return Array.from({ length: n }, (_, i) =>
+    makeEvent(10_000 + i, new Date(NOW - span + Math.floor((Math.floor(i / perInstant) * perInstant * span) / n)).toISOString()),
+  );
 }
 
 function options(extra: Partial<CollectOptions> = {}): CollectOptions {
@@ -114,7 +119,10 @@ describe('parallel backfill', () => {
     const opts = options();
     await collect({ source, sink, checkpoints, logger: silentLogger }, { ...opts, shouldStop: () => sink.written.length >= 100 });
     const mid = checkpoints.load() as Checkpoint;
-    assert.ok(mid.windows.some((w) => w.offset !== null), 'stopped with windows holding offsets');
+    assert.ok(
+      mid.windows.some((w) => w.offset !== null),
+      'stopped with windows holding offsets',
+    );
     api.expire();
     const before = api.queries.length;
     const summary = await collect({ source, sink, checkpoints, logger: silentLogger }, opts);
@@ -122,7 +130,10 @@ describe('parallel backfill', () => {
     const resumed = api.queries.slice(before).filter((q) => q.offset === undefined && q.endAt !== undefined);
     for (const w of mid.windows) {
       if (w.offset === null || !w.mark) continue;
-      assert.ok(resumed.some((q) => q.endAt === w.endAt && q.startAt === w.mark?.createdAt), `window ending ${w.endAt} resumed at its mark`);
+      assert.ok(
+        resumed.some((q) => q.endAt === w.endAt && q.startAt === w.mark?.createdAt),
+        `window ending ${w.endAt} resumed at its mark`,
+      );
     }
     const all = gids(sink.written);
     assert.equal(new Set(all).size, all.length, 'nothing twice');
@@ -146,7 +157,7 @@ describe('parallel backfill', () => {
     assert.deepEqual([...gids(sink.written)].sort(), [...gids(api.events)].sort());
   });
 
-  it('carries a version 1 cursor\'s mark into the first window, so nothing at that instant repeats', async () => {
+  it("carries a version 1 cursor's mark into the first window, so nothing at that instant repeats", async () => {
     const api = new MemoryAuditLog();
     const events = backlog(120, 10, 4);
     api.add(...events);

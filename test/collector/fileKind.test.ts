@@ -22,9 +22,16 @@ describe('looksLike', () => {
 });
 
 describe('isCheckpointHead', () => {
-  it('knows every checkpoint file and every prefix of one: under a checkpoint\'s name all of them, under any name all but the shortest', () => {
+  it("knows every checkpoint file and every prefix of one: under a checkpoint's name all of them, under any name all but the shortest", () => {
     const cp = {
-      version: 2 as const, generation: 3, workspaceGid: '1', filters: {}, cursor: { offset: null, mark: null }, windows: [], eventsEmitted: 0, savedAt: '2026-01-01T00:00:00.000Z',
+      version: 2 as const,
+      generation: 3,
+      workspaceGid: '1',
+      filters: {},
+      cursor: { offset: null, mark: null },
+      windows: [],
+      eventsEmitted: 0,
+      savedAt: '2026-01-01T00:00:00.000Z',
     };
     const file = Buffer.from(encodeCheckpointFile([cp, { ...cp, generation: 4 }]));
     fc.assert(

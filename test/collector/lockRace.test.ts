@@ -55,7 +55,9 @@ describe('the checkpoint lock raced by real processes', function () {
     }
     assert.deepEqual(doubleWins, [], `rounds without exactly one winner: ${doubleWins.join(', ')} (winners per round: ${winners.join('')})`);
     // No temp, claim or stale files are left in the directory.
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n !== 'acme.checkpoint.lock'), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n !== 'acme.checkpoint.lock'),
+      [],
+    );
   });
-
 });

@@ -45,24 +45,30 @@ describe('streamsFor', () => {
 describe('planBackfill', () => {
   it('gives every instant from the cursor on to exactly one stream, windows before the live one (property)', () => {
     fc.assert(
-      fc.property(arbLive, fc.integer({ min: 0, max: 60 * DAY }), fc.integer({ min: 1, max: 50 }), fc.array(fc.integer({ min: 0, max: 100 * DAY }), { maxLength: 20 }), (live, firstAfter, count, probes) => {
-        const at = positionMs(live) ?? T0 - 10 * DAY;
-        const firstEventMs = at + Math.floor(firstAfter / 2);
-        const boundaryMs = at + firstAfter + 1;
-        const plan = planBackfill({ live, firstEventMs, boundaryMs, windows: count, minSpanMs: 1 });
-        assert.ok(plan, 'far enough behind');
-        assert.ok(plan.windows.length >= 1 && plan.windows.length <= count);
-        assert.equal(plan.live.startAt, iso(boundaryMs));
-        assert.deepEqual([plan.live.offset, plan.live.mark], [null, null]);
-        const [first] = plan.windows;
-        assert.equal(first?.startAt, live.startAt, 'the first window keeps the cursor\'s start');
-        assert.deepEqual(first?.mark, live.mark, 'and its mark, so a resume drops what was emitted at it');
-        for (const w of plan.windows) assert.equal(w.offset, null, 'offsets are tied to end_at: none survives');
-        for (let i = 1; i < plan.windows.length; i++) assert.equal(plan.windows[i]?.startAt, plan.windows[i - 1]?.endAt, 'contiguous');
-        for (const p of [at, firstEventMs, boundaryMs - 1, boundaryMs, boundaryMs + DAY, ...probes.map((d) => at + d)]) {
-          assert.equal(owners(p, plan.windows, plan.live), 1, `instant ${iso(p)}`);
-        }
-      }),
+      fc.property(
+        arbLive,
+        fc.integer({ min: 0, max: 60 * DAY }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(fc.integer({ min: 0, max: 100 * DAY }), { maxLength: 20 }),
+        (live, firstAfter, count, probes) => {
+          const at = positionMs(live) ?? T0 - 10 * DAY;
+          const firstEventMs = at + Math.floor(firstAfter / 2);
+          const boundaryMs = at + firstAfter + 1;
+          const plan = planBackfill({ live, firstEventMs, boundaryMs, windows: count, minSpanMs: 1 });
+          assert.ok(plan, 'far enough behind');
+          assert.ok(plan.windows.length >= 1 && plan.windows.length <= count);
+          assert.equal(plan.live.startAt, iso(boundaryMs));
+          assert.deepEqual([plan.live.offset, plan.live.mark], [null, null]);
+          const [first] = plan.windows;
+          assert.equal(first?.startAt, live.startAt, "the first window keeps the cursor's start");
+          assert.deepEqual(first?.mark, live.mark, 'and its mark, so a resume drops what was emitted at it');
+          for (const w of plan.windows) assert.equal(w.offset, null, 'offsets are tied to end_at: none survives');
+          for (let i = 1; i < plan.windows.length; i++) assert.equal(plan.windows[i]?.startAt, plan.windows[i - 1]?.endAt, 'contiguous');
+          for (const p of [at, firstEventMs, boundaryMs - 1, boundaryMs, boundaryMs + DAY, ...probes.map((d) => at + d)]) {
+            assert.equal(owners(p, plan.windows, plan.live), 1, `instant ${iso(p)}`);
+          }
+        },
+      ),
     );
   });
 

@@ -37,8 +37,14 @@ describe('the service samples in deploy/', () => {
     const argv = JSON.parse(entry) as string[];
     assert.deepEqual(argv.slice(0, 3), ['node', '/opt/asana-audit-log/ta_asana_audit_log.cjs', 'poll']);
     for (const flag of argv.filter((a) => a.startsWith('--'))) assert.ok(known.has(flag), `${flag} is not a poll flag`);
-    for (const flag of flagsIn(docker.split('\n').filter((l) => l.startsWith('#')).join('\n'))) {
-      if (!['--name', '--restart', '--rm'].includes(flag) && !flag.startsWith('--no-')) assert.ok(known.has(flag), `${flag} in the usage comment is not a poll flag`);
+    for (const flag of flagsIn(
+      docker
+        .split('\n')
+        .filter((l) => l.startsWith('#'))
+        .join('\n'),
+    )) {
+      if (!['--name', '--restart', '--rm'].includes(flag) && !flag.startsWith('--no-'))
+        assert.ok(known.has(flag), `${flag} in the usage comment is not a poll flag`);
     }
     assert.match(docker, /^USER node$/m);
     assert.match(docker, /COPY --from=build \/src\/bin\/ta_asana_audit_log\.cjs /);

@@ -97,7 +97,11 @@ describe('the documented command-line examples run as written (through the launc
     assert.equal(starts.length, 1, 'one documented way to start the mock');
     mockServer = sh((starts[0] as Example).code);
     await waitFor('poll command from mock-server', () => / poll .*\n/.test(mockServer!.stdout()), mockServer);
-    pasteable = mockServer.stdout().split('\n').find((l) => l.includes(' poll '))?.trim();
+    pasteable = mockServer
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes(' poll '))
+      ?.trim();
   });
 
   after(async () => {
@@ -109,7 +113,10 @@ describe('the documented command-line examples run as written (through the launc
 
   it('marks every example that runs the tool with how it runs', () => {
     const unmarked = all.filter((e) => RUNS_THE_TOOL.test(e.code) && e.marker === undefined);
-    assert.deepEqual(unmarked.map((e) => `${e.file}: ${e.code.split('\n')[0]}`), []);
+    assert.deepEqual(
+      unmarked.map((e) => `${e.file}: ${e.code.split('\n')[0]}`),
+      [],
+    );
     for (const e of all.filter((x) => x.marker !== undefined)) {
       assert.match(e.marker ?? '', /^(mock server|mock|mock, until stopped|splunk host|needs a real .+)$/, `${e.file}: unknown marker`);
     }
@@ -134,7 +141,10 @@ describe('the documented command-line examples run as written (through the launc
   });
 
   for (const e of examples().filter((x) => x.marker === 'mock')) {
-    it(`${e.file}: ${e.code.split('\n').find((l) => RUNS_THE_TOOL.test(l))?.trim()} …`, async () => {
+    it(`${e.file}: ${e.code
+      .split('\n')
+      .find((l) => RUNS_THE_TOOL.test(l))
+      ?.trim()} …`, async () => {
       const run = sh(e.code);
       assert.equal(await run.done, 0, `${run.stdout()}\n${run.stderr()}`);
       noErrors(run);
@@ -142,7 +152,10 @@ describe('the documented command-line examples run as written (through the launc
   }
 
   for (const e of examples().filter((x) => x.marker === 'mock, until stopped')) {
-    it(`${e.file}: ${e.code.split('\n').find((l) => RUNS_THE_TOOL.test(l))?.trim()} … (until stopped)`, async () => {
+    it(`${e.file}: ${e.code
+      .split('\n')
+      .find((l) => RUNS_THE_TOOL.test(l))
+      ?.trim()} … (until stopped)`, async () => {
       const run = sh(e.code);
       await waitFor('health line', () => /^INFO action=health /m.test(run.stderr()), run);
       process.kill(-(run.child.pid as number), 'SIGTERM');
@@ -156,7 +169,9 @@ describe('the documented command-line examples run as written (through the launc
     it(`${e.file}: ${e.code.split('\n')[0]?.slice(0, 60)} … (on a Splunk host)`, async () => {
       // A checkpoint for input acme where splunkd keeps it, made by a real run against the mock.
       const checkpoint = path.join(splunkHome, 'var/lib/splunk/modinputs/asana_audit_log/acme.checkpoint');
-      const seed = sh(`ASANA_TOKEN=mock-token asana-audit-log poll --base-url http://127.0.0.1:8910/api/1.0 --workspace 1200000000000001 --checkpoint '${checkpoint}' >/dev/null`);
+      const seed = sh(
+        `ASANA_TOKEN=mock-token asana-audit-log poll --base-url http://127.0.0.1:8910/api/1.0 --workspace 1200000000000001 --checkpoint '${checkpoint}' >/dev/null`,
+      );
       assert.equal(await seed.done, 0, seed.stderr());
       const run = sh(e.code);
       assert.equal(await run.done, 0, `${run.stdout()}\n${run.stderr()}`);

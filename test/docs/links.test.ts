@@ -4,9 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** The Markdown a reader follows: the front door, the docs and the project pages beside them. */
-const PAGES = ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', 'test/fixtures/README.md', ...fs.readdirSync('docs', { recursive: true, encoding: 'utf8' }).map((f) => path.join('docs', f))].filter(
-  (f) => f.endsWith('.md'),
-);
+const PAGES = [
+  'README.md',
+  'CHANGELOG.md',
+  'CONTRIBUTING.md',
+  'test/fixtures/README.md',
+  ...fs.readdirSync('docs', { recursive: true, encoding: 'utf8' }).map((f) => path.join('docs', f)),
+].filter((f) => f.endsWith('.md'));
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function anchorOf(heading: string): string {
@@ -68,7 +72,10 @@ describe('the documentation links', () => {
       page,
       '# Title\n\n## The standalone collector (no Node.js on the host)\n\n[ok](#title) [ok](#the-standalone-collector-no-nodejs-on-the-host) [gone](other.md) [bad](#nowhere)\n',
     );
-    assert.deepEqual(brokenLinks([page]), [`${page}:5 links to other.md, which does not exist`, `${page}:5 links to ${page}#nowhere, a heading that does not exist`]);
+    assert.deepEqual(brokenLinks([page]), [
+      `${page}:5 links to other.md, which does not exist`,
+      `${page}:5 links to ${page}#nowhere, a heading that does not exist`,
+    ]);
   });
 
   it('keeps the README a front door: at most 200 lines', () => {

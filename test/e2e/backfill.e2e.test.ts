@@ -30,8 +30,21 @@ describe('parallel backfill through the launcher (e2e, real child processes)', f
     mock = await startMockAsana({ initialEvents: 8000, spreadDays: 20, latencyMs: 15, tokens: { valid: [TOKEN] }, seed: 21 });
     const checkpoint = path.join(tempDir('e2e-backfill-'), 'acme.checkpoint');
     const args = [
-      'poll', '--format', 'xml', '--workspace', mock.workspaceGid, '--base-url', mock.url, '--checkpoint', checkpoint,
-      '--max-requests-per-minute', '1500', '--backfill-concurrency', '6', '--name', 'acme',
+      'poll',
+      '--format',
+      'xml',
+      '--workspace',
+      mock.workspaceGid,
+      '--base-url',
+      mock.url,
+      '--checkpoint',
+      checkpoint,
+      '--max-requests-per-minute',
+      '1500',
+      '--backfill-concurrency',
+      '6',
+      '--name',
+      'acme',
     ];
     const env = { ...process.env, ASANA_TOKEN: TOKEN };
 

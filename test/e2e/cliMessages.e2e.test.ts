@@ -10,7 +10,7 @@ import { LAUNCHER, inputXml, runLauncher, tempDir } from '../support/splunkdHarn
 const TOKEN = 'messages-e2e-token-9a3e';
 
 /** The mistakes a newcomer makes at the command line, each met through the launcher. */
-describe('the command line names the real cause of a newcomer\'s mistakes (e2e, through the launcher)', function () {
+describe("the command line names the real cause of a newcomer's mistakes (e2e, through the launcher)", function () {
   this.timeout(60_000);
   let asana: MockAsana;
   before(async () => {
@@ -35,7 +35,10 @@ describe('the command line names the real cause of a newcomer\'s mistakes (e2e, 
   it('a base URL without /api/1.0: says check --base-url, not the workspace', async () => {
     const run = await runCli(['check', '--workspace', asana.workspaceGid, '--base-url', origin()], { env: { ASANA_TOKEN: TOKEN } });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^FAILED \(endpoint_not_found\): the audit log endpoint was not found \(404\) under http:\/\/127\.0\.0\.1:\d+: check --base-url; Asana's is https:\/\/app\.asana\.com\/api\/1\.0/);
+    assert.match(
+      run.stdout,
+      /^FAILED \(endpoint_not_found\): the audit log endpoint was not found \(404\) under http:\/\/127\.0\.0\.1:\d+: check --base-url; Asana's is https:\/\/app\.asana\.com\/api\/1\.0/,
+    );
     assert.doesNotMatch(run.stdout + run.stderr, /workspace/);
   });
 
@@ -43,7 +46,12 @@ describe('the command line names the real cause of a newcomer\'s mistakes (e2e, 
     const url = `http://127.0.0.1:${await freePort()}/api/1.0`;
     const run = await runCli(['check', '--workspace', asana.workspaceGid, '--base-url', url], { env: { ASANA_TOKEN: TOKEN } });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, new RegExp(`^FAILED \\(network_error\\): Asana could not be reached at ${url.replace(/\./g, '\\.')}: check --base-url, and DNS, firewall and proxy settings for 127\\.0\\.0\\.1:\\d+`));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `^FAILED \\(network_error\\): Asana could not be reached at ${url.replace(/\./g, '\\.')}: check --base-url, and DNS, firewall and proxy settings for 127\\.0\\.0\\.1:\\d+`,
+      ),
+    );
     assert.doesNotMatch(run.stdout, /app\.asana\.com/);
   });
 
@@ -58,7 +66,10 @@ describe('the command line names the real cause of a newcomer\'s mistakes (e2e, 
   it('--hec-* flags without --output hec: an error that names them, nothing collected', async () => {
     const requests = asana.stats().requests;
     const dir = tempDir('msg-hec-');
-    const run = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--hec-ack', '--index', 'asana'], { env: { ASANA_TOKEN: TOKEN }, cwd: dir });
+    const run = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--hec-ack', '--index', 'asana'], {
+      env: { ASANA_TOKEN: TOKEN },
+      cwd: dir,
+    });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^ERROR --hec-ack, --index apply only with --output hec: add --output hec to deliver to Splunk HEC, or drop them$/m);
     assert.equal(run.stdout, '');
@@ -69,22 +80,38 @@ describe('the command line names the real cause of a newcomer\'s mistakes (e2e, 
   it('check --help lists only the options check uses', async () => {
     const run = await runCli(['check', '--help']);
     assert.equal(run.code, 0);
-    for (const used of ['--workspace', '--token-file', '--base-url', '--event-type', '--proxy', '--ca-bundle']) assert.match(run.stdout, new RegExp(`${used} `));
-    for (const pollOnly of ['--start-at', '--page-size', '--backfill-concurrency', '--backfill-settle-minutes', '--checkpoint', '--output', '--hec-', '--follow']) {
+    for (const used of ['--workspace', '--token-file', '--base-url', '--event-type', '--proxy', '--ca-bundle'])
+      assert.match(run.stdout, new RegExp(`${used} `));
+    for (const pollOnly of [
+      '--start-at',
+      '--page-size',
+      '--backfill-concurrency',
+      '--backfill-settle-minutes',
+      '--checkpoint',
+      '--output',
+      '--hec-',
+      '--follow',
+    ]) {
       assert.ok(!run.stdout.includes(pollOnly), `${pollOnly} is poll's`);
     }
   });
 
   it('from the CLI, a rejected token or workspace is told in flag names; the modular input keeps setting names', async () => {
     const badToken = await check([], { ASANA_TOKEN: 'not-the-token' });
-    assert.match(badToken.stdout, /^FAILED \(unauthorized\): the token was rejected \(401\): create a service account token with the Audit logs scope and update the token in ASANA_TOKEN \(or --token-file\)/);
+    assert.match(
+      badToken.stdout,
+      /^FAILED \(unauthorized\): the token was rejected \(401\): create a service account token with the Audit logs scope and update the token in ASANA_TOKEN \(or --token-file\)/,
+    );
     const badWorkspace = await runCli(['check', '--workspace', '999', '--base-url', asana.url], { env: { ASANA_TOKEN: TOKEN } });
     assert.match(badWorkspace.stdout, /^FAILED \(not_found\): the organization was not found \(404\): set --workspace to the Domain ID/);
     const poll = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url], { env: { ASANA_TOKEN: 'not-the-token' } });
     assert.match(poll.stderr, /^ERROR .*update the token in ASANA_TOKEN \(or --token-file\).*code=unauthorized/m);
     for (const run of [badToken, badWorkspace, poll]) assert.doesNotMatch(run.stdout + run.stderr, /input's token|workspace_gid/);
 
-    const modular = await runLauncher([], inputXml({ checkpointDir: tempDir('msg-ckpt-'), name: 'acme', params: { workspace_gid: '999', token: TOKEN, api_base_url: asana.url } }));
+    const modular = await runLauncher(
+      [],
+      inputXml({ checkpointDir: tempDir('msg-ckpt-'), name: 'acme', params: { workspace_gid: '999', token: TOKEN, api_base_url: asana.url } }),
+    );
     assert.match(modular.stderr, /^ERROR input=acme the organization was not found \(404\): set workspace_gid to the Domain ID/m);
   });
 
@@ -94,7 +121,11 @@ describe('the command line names the real cause of a newcomer\'s mistakes (e2e, 
     const command = `'${LAUNCHER}' poll --workspace ${asana.workspaceGid} --base-url ${asana.url} --page-size 20 --checkpoint acme.checkpoint > events.ndjson`;
     const code = await new Promise<number | null>((resolve, reject) => {
       // util-linux script(1) gives the program a pseudo-terminal for stderr; the transcript is what the person sees.
-      const child = spawn('script', ['-qfec', command, transcript], { cwd: dir, env: { PATH: process.env.PATH, ASANA_TOKEN: TOKEN, TERM: 'dumb' }, stdio: 'ignore' });
+      const child = spawn('script', ['-qfec', command, transcript], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, ASANA_TOKEN: TOKEN, TERM: 'dumb' },
+        stdio: 'ignore',
+      });
       child.on('error', reject);
       child.on('close', resolve);
     });

@@ -69,7 +69,9 @@ describe('secrets, proxies and private CAs, with the launcher run as splunkd run
       sessionKey: opts.sessionKey ?? SESSION_KEY,
     });
   const validationXml = (p: Record<string, string>, name = 'acme') =>
-    `<items><server_host>h</server_host><server_uri>${splunkd.uri}</server_uri><session_key>${SESSION_KEY}</session_key><checkpoint_dir>${checkpointRoot}</checkpoint_dir><item name="${name}">${Object.entries(p)
+    `<items><server_host>h</server_host><server_uri>${splunkd.uri}</server_uri><session_key>${SESSION_KEY}</session_key><checkpoint_dir>${checkpointRoot}</checkpoint_dir><item name="${name}">${Object.entries(
+      p,
+    )
       .map(([k, v]) => `<param name="${k}">${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</param>`)
       .join('')}</item></items>`;
   const launch = async (label: string, stdin: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> => {
@@ -133,10 +135,18 @@ describe('secrets, proxies and private CAs, with the launcher run as splunkd run
     );
 
     splunkd.failRoute('create', 403);
-    expectFailure(await launch('splunkd refuses to store', runXml()), 'stderr', /^ERROR input=acme splunkd refused creating the entry in storage\/passwords \(HTTP 403/m);
+    expectFailure(
+      await launch('splunkd refuses to store', runXml()),
+      'stderr',
+      /^ERROR input=acme splunkd refused creating the entry in storage\/passwords \(HTTP 403/m,
+    );
 
     splunkd.failRoute('edit', 500);
-    expectFailure(await launch('splunkd refuses the mask', runXml()), 'stderr', /^ERROR input=acme splunkd refused masking the secret in the input's settings/m);
+    expectFailure(
+      await launch('splunkd refuses the mask', runXml()),
+      'stderr',
+      /^ERROR input=acme splunkd refused masking the secret in the input's settings/m,
+    );
 
     expectFailure(
       await launch('splunkd unreachable', runXml({ serverUri: `https://127.0.0.1:${closedPort}` })),
@@ -178,7 +188,11 @@ describe('secrets, proxies and private CAs, with the launcher run as splunkd run
     );
 
     asana.scriptFaults([{ kind: 'status', status: 401 }]);
-    expectFailure(await launch('validation: 401', validationXml(params()), ['--validate-arguments']), 'stdout', /^<error><message>the token was rejected \(401\)/);
+    expectFailure(
+      await launch('validation: 401', validationXml(params()), ['--validate-arguments']),
+      'stdout',
+      /^<error><message>the token was rejected \(401\)/,
+    );
 
     asana.scriptFaults([{ kind: 'reset' }]);
     const reset = await launch('connection reset, then retried', runXml());

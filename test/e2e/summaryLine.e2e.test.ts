@@ -29,8 +29,19 @@ describe('the summary line counts what a failed run delivered and checkpointed (
   });
 
   const pollArgs = (mock: MockAsana, checkpoint: string) => [
-    'poll', '--workspace', mock.workspaceGid, '--base-url', mock.url, '--checkpoint', checkpoint,
-    '--page-size', '100', '--max-requests-per-minute', '1500', '--backfill-concurrency', '1',
+    'poll',
+    '--workspace',
+    mock.workspaceGid,
+    '--base-url',
+    mock.url,
+    '--checkpoint',
+    checkpoint,
+    '--page-size',
+    '100',
+    '--max-requests-per-minute',
+    '1500',
+    '--backfill-concurrency',
+    '1',
   ];
 
   it('poll: a token revoked after 11 pages gives n_events=1100 pages=11 status=failed, as written and checkpointed', async () => {
@@ -90,11 +101,17 @@ describe('the summary line counts what a failed run delivered and checkpointed (
     const checkpoint = path.join(tempDir('summary-pipe-'), 'acme.checkpoint');
     // `head` reads 450 lines and exits: the collector's next write meets a closed pipe.
     const cwd = tempDir('summary-pipe-cwd-');
-    const shellArgs = pollArgs(asana, checkpoint).map((a) => `'${a}'`).join(' ');
+    const shellArgs = pollArgs(asana, checkpoint)
+      .map((a) => `'${a}'`)
+      .join(' ');
     const stderr = await new Promise<string>((resolve, reject) => {
       const child = spawn('sh', ['-c', `'${LAUNCHER}' ${shellArgs} 2>collector.log | head -n 450 >/dev/null; cat collector.log`], {
         cwd,
-        env: { PATH: process.env.PATH, ASANA_TOKEN: TOKEN, ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}) },
+        env: {
+          PATH: process.env.PATH,
+          ASANA_TOKEN: TOKEN,
+          ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let out = '';

@@ -13,7 +13,12 @@ function cliRun(args: string[]): Promise<{ code: number | null; stdout: string; 
   return new Promise((resolve, reject) => {
     const child = spawn(LAUNCHER, args, {
       cwd: tempDir('exact-cwd-'),
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ASANA_TOKEN: TOKEN, SPLUNK_HEC_TOKEN: HEC_TOKEN, ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}) },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ASANA_TOKEN: TOKEN,
+        SPLUNK_HEC_TOKEN: HEC_TOKEN,
+        ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,7 +45,7 @@ describe('hostile input: events reach every sink as the exact text Asana sent (e
     mock = hec = undefined;
   });
 
-  it('the modular input writes each event\'s text unchanged into <data>, the 10,000-deep one and its neighbours included', async () => {
+  it("the modular input writes each event's text unchanged into <data>, the 10,000-deep one and its neighbours included", async () => {
     const xml = inputXml({
       checkpointDir: tempDir('exact-ckpt-'),
       name: 'exact',
@@ -56,17 +61,29 @@ describe('hostile input: events reach every sink as the exact text Asana sent (e
     assert.deepEqual(data, EXACT_TEXTS);
   });
 
-  it('poll writes each event\'s text unchanged as one NDJSON line', async () => {
+  it("poll writes each event's text unchanged as one NDJSON line", async () => {
     const checkpoint = path.join(tempDir('exact-poll-'), 'exact.checkpoint');
     const run = await cliRun(['poll', '--workspace', mock!.workspaceGid, '--base-url', mock!.url, '--checkpoint', checkpoint]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.stdout.split('\n').slice(0, -1), EXACT_TEXTS);
   });
 
-  it('poll --output hec sends each event\'s text unchanged as the envelope\'s event', async () => {
+  it("poll --output hec sends each event's text unchanged as the envelope's event", async () => {
     hec = await startMockHec({ tokens: [{ token: HEC_TOKEN }] });
     const checkpoint = path.join(tempDir('exact-hec-'), 'exact.checkpoint');
-    const run = await cliRun(['poll', '--workspace', mock!.workspaceGid, '--base-url', mock!.url, '--checkpoint', checkpoint, '--output', 'hec', '--hec-url', hec.url]);
+    const run = await cliRun([
+      'poll',
+      '--workspace',
+      mock!.workspaceGid,
+      '--base-url',
+      mock!.url,
+      '--checkpoint',
+      checkpoint,
+      '--output',
+      'hec',
+      '--hec-url',
+      hec.url,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const body = hec.bodies().join('\n');
     for (const text of EXACT_TEXTS) assert.ok(body.includes(`"event":${text},`), `HEC body carries ${text.slice(0, 80)}`);

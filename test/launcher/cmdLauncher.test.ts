@@ -54,7 +54,7 @@ describe('launcher (bin/asana_audit_log.cmd): its text', () => {
     for (const l of echoes) assert.match(l, /^\s*echo ERROR .* 1>&2$/);
   });
 
-  it('runs node with the shell launcher\'s flags', () => {
+  it("runs node with the shell launcher's flags", () => {
     const flags = /^NODE_FLAGS="([^"]*)"/m.exec(shell)?.[1];
     lineIndex(new RegExp(`^"%NODE_BIN%" ${flags} "%PROGRAM%" %\\*$`));
   });

@@ -56,7 +56,10 @@ describe('launcher (bin/asana_audit_log.sh): which node it runs', () => {
     const run = runFakeLauncher(app.launcher, { PATH: pathWith(emptyDir) });
     assert.equal(run.status, 1);
     const line = assertOneErrorLine(run.stderr, /found: no node at all \(no bin\/runtime\/node, no \$SPLUNK_HOME\/bin\/node, none on PATH\)/);
-    assert.match(line, /Install this app's package for this platform \(it carries its own Node\.js\), or Node\.js 20\.19\.0\+ on this host, or point ASANA_AUDIT_LOG_NODE at one$/);
+    assert.match(
+      line,
+      /Install this app's package for this platform \(it carries its own Node\.js\), or Node\.js 20\.19\.0\+ on this host, or point ASANA_AUDIT_LOG_NODE at one$/,
+    );
   });
 
   it('refuses an ASANA_AUDIT_LOG_NODE that is too old instead of quietly running another node', () => {
@@ -110,7 +113,11 @@ describe('launcher (bin/asana_audit_log.sh): which node it runs', () => {
   it('runs the same under dash and bash --posix', () => {
     fakeNode(join(app.root, 'path', 'node'), 'v24.0.0', 'path');
     for (const shell of [['dash'], ['bash', '--posix']]) {
-      const run = runFakeLauncher(app.launcher, { PATH: pathWith(join(app.root, 'path')) }, shell.map((s, i) => (i === 0 ? `/bin/${s}` : s)));
+      const run = runFakeLauncher(
+        app.launcher,
+        { PATH: pathWith(join(app.root, 'path')) },
+        shell.map((s, i) => (i === 0 ? `/bin/${s}` : s)),
+      );
       assert.match(run.stdout, /^ran path /, `${shell.join(' ')}: ${run.stderr}`);
     }
   });

@@ -44,10 +44,7 @@ describe('mock event factory', () => {
 
   it('covers every actor type and every context type', () => {
     assert.deepEqual(new Set(events.map((e) => e.actor.actor_type)), new Set(ACTOR_TYPES));
-    assert.deepEqual(
-      new Set(events.map((e) => e.context.context_type)),
-      new Set(['web', 'desktop', 'mobile', 'api', 'email', 'asana', 'asana_support']),
-    );
+    assert.deepEqual(new Set(events.map((e) => e.context.context_type)), new Set(['web', 'desktop', 'mobile', 'api', 'email', 'asana', 'asana_support']));
   });
 
   it('puts XML- and JSON-special names into events, CDATA terminator and control characters included', () => {

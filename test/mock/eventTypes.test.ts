@@ -18,7 +18,13 @@ describe('mock event types', () => {
     for (const [section, eventType, resourceType] of rows) {
       const info = eventTypeInfo(eventType as string);
       assert.ok(info);
-      assert.equal(info.category, (section as string).replace(/\s*\(.*\)$/, '').toLowerCase().replace(/ /g, '_'));
+      assert.equal(
+        info.category,
+        (section as string)
+          .replace(/\s*\(.*\)$/, '')
+          .toLowerCase()
+          .replace(/ /g, '_'),
+      );
       if (resourceType?.trim()) assert.equal(info.resourceType, resourceType.trim().toLowerCase().replace(/ /g, '_'));
     }
   });

@@ -24,7 +24,8 @@ async function post(
   return { status: res.status, json: JSON.parse(await res.text()) };
 }
 
-const envelope = (i: number, extra: object = {}) => JSON.stringify({ time: 1700000000 + i / 1000, event: { gid: String(i) }, sourcetype: 'asana:audit', ...extra });
+const envelope = (i: number, extra: object = {}) =>
+  JSON.stringify({ time: 1700000000 + i / 1000, event: { gid: String(i) }, sourcetype: 'asana:audit', ...extra });
 
 describe('mock Splunk HTTP Event Collector', () => {
   let mock: MockHec | undefined;
@@ -39,14 +40,17 @@ describe('mock Splunk HTTP Event Collector', () => {
     mock = undefined;
   });
 
-  it('indexes concatenated JSON envelopes in order, plain or gzip, with the token\'s default index', async () => {
+  it("indexes concatenated JSON envelopes in order, plain or gzip, with the token's default index", async () => {
     const m = await start();
     assert.deepEqual((await post(m, '/services/collector/event', `${envelope(1)}${envelope(2)}\n  ${envelope(3)}`)).json, { text: 'Success', code: 0 });
     const gz = zlib.gzipSync(`${envelope(4, { index: 'asana', host: 'h1', source: 's' })}\n${envelope(5)}`);
     const answer = await post(m, '/services/collector/event', gz, { headers: { 'content-encoding': 'gzip' } });
     assert.equal(answer.status, 200);
     const indexed = m.indexed();
-    assert.deepEqual(indexed.map((e) => (e.event as { gid: string }).gid), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(
+      indexed.map((e) => (e.event as { gid: string }).gid),
+      ['1', '2', '3', '4', '5'],
+    );
     assert.equal(indexed[3]?.index, 'asana');
     assert.equal(indexed[3]?.host, 'h1');
     assert.equal(indexed[0]?.index, 'main');
@@ -54,10 +58,10 @@ describe('mock Splunk HTTP Event Collector', () => {
     assert.equal(m.stats().gzipRequests, 1);
   });
 
-  it('answers authentication failures with HEC\'s codes', async () => {
+  it("answers authentication failures with HEC's codes", async () => {
     const m = await start({ tokens: [{ token: DEFAULT_MOCK_HEC_TOKEN }, { token: 'off-token-123', disabled: true }] });
     const body = envelope(1);
-    assert.deepEqual((await post(m, '/services/collector/event', body, { token: null })), { status: 401, json: { text: 'Token is required', code: 2 } });
+    assert.deepEqual(await post(m, '/services/collector/event', body, { token: null }), { status: 401, json: { text: 'Token is required', code: 2 } });
     const res = await fetch(`${m.url}/services/collector/event`, { method: 'POST', body, headers: { authorization: `Bearer ${DEFAULT_MOCK_HEC_TOKEN}` } });
     assert.deepEqual({ status: res.status, json: await res.json() }, { status: 401, json: { text: 'Invalid authorization', code: 3 } });
     assert.deepEqual(await post(m, '/services/collector/event', body, { token: 'nope-nope' }), { status: 403, json: { text: 'Invalid token', code: 4 } });
@@ -70,14 +74,29 @@ describe('mock Splunk HTTP Event Collector', () => {
   it('rejects malformed requests with the number of the first bad event, keeping the events before it', async () => {
     const m = await start({ tokens: [{ token: DEFAULT_MOCK_HEC_TOKEN, allowedIndexes: ['asana'] }] });
     assert.deepEqual((await post(m, '/services/collector/event', '')).json, { text: 'No data', code: 5 });
-    assert.deepEqual((await post(m, '/services/collector/event', `${envelope(1)}{"event": `)).json, { text: 'Invalid data format', code: 6, 'invalid-event-number': 1 });
-    assert.deepEqual((await post(m, '/services/collector/event', `${envelope(2)}{"time": 1}`)).json, { text: 'Event field is required', code: 12, 'invalid-event-number': 1 });
-    assert.deepEqual((await post(m, '/services/collector/event', '{"event": ""}')).json, { text: 'Event field cannot be blank', code: 13, 'invalid-event-number': 0 });
+    assert.deepEqual((await post(m, '/services/collector/event', `${envelope(1)}{"event": `)).json, {
+      text: 'Invalid data format',
+      code: 6,
+      'invalid-event-number': 1,
+    });
+    assert.deepEqual((await post(m, '/services/collector/event', `${envelope(2)}{"time": 1}`)).json, {
+      text: 'Event field is required',
+      code: 12,
+      'invalid-event-number': 1,
+    });
+    assert.deepEqual((await post(m, '/services/collector/event', '{"event": ""}')).json, {
+      text: 'Event field cannot be blank',
+      code: 13,
+      'invalid-event-number': 0,
+    });
     const wrongIndex = await post(m, '/services/collector/event', envelope(3, { index: 'secret' }));
     assert.deepEqual(wrongIndex, { status: 400, json: { text: 'Incorrect index', code: 7, 'invalid-event-number': 0 } });
     const badGzip = await post(m, '/services/collector/event', Buffer.from('not gzip'), { headers: { 'content-encoding': 'gzip' } });
     assert.equal(badGzip.json.code, 6);
-    assert.deepEqual(m.indexed().map((e) => (e.event as { gid: string }).gid), ['1', '2']);
+    assert.deepEqual(
+      m.indexed().map((e) => (e.event as { gid: string }).gid),
+      ['1', '2'],
+    );
   });
 
   it('refuses bodies over max_content_length with 413', async () => {
@@ -94,8 +113,15 @@ describe('mock Splunk HTTP Event Collector', () => {
     it('requires a valid channel and numbers acks per channel from 0', async () => {
       const m = await ackMock();
       assert.deepEqual((await post(m, '/services/collector/event', envelope(1), { token: ACK_TOKEN })).json, { text: 'Data channel is missing', code: 10 });
-      assert.deepEqual((await post(m, '/services/collector/event', envelope(1), { token: ACK_TOKEN, channel: 'not-a-guid' })).json, { text: 'Invalid data channel', code: 11 });
-      assert.deepEqual((await post(m, '/services/collector/event', envelope(1), { token: ACK_TOKEN, channel: CHANNEL })).json, { text: 'Success', code: 0, ackId: 0 });
+      assert.deepEqual((await post(m, '/services/collector/event', envelope(1), { token: ACK_TOKEN, channel: 'not-a-guid' })).json, {
+        text: 'Invalid data channel',
+        code: 11,
+      });
+      assert.deepEqual((await post(m, '/services/collector/event', envelope(1), { token: ACK_TOKEN, channel: CHANNEL })).json, {
+        text: 'Success',
+        code: 0,
+        ackId: 0,
+      });
       assert.equal((await post(m, '/services/collector/event', envelope(2), { token: ACK_TOKEN, channel: CHANNEL })).json.ackId, 1);
       const other = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
       assert.equal((await post(m, `/services/collector/event?channel=${other}`, envelope(3), { token: ACK_TOKEN })).json.ackId, 0);
@@ -121,7 +147,10 @@ describe('mock Splunk HTTP Event Collector', () => {
       assert.deepEqual((await post(m, '/services/collector/ack', '{"acks":[0]}', { token: ACK_TOKEN, channel: CHANNEL })).json, { acks: { '0': false } });
       assert.equal(m.indexed().length, 0);
       assert.deepEqual((await post(m, '/services/collector/ack', '{"acks":[0]}', { channel: CHANNEL })).json, { text: 'ACK is disabled', code: 14 });
-      assert.deepEqual((await post(m, '/services/collector/ack', '{"acks":"x"}', { token: ACK_TOKEN, channel: CHANNEL })).json, { text: 'Invalid data format', code: 6 });
+      assert.deepEqual((await post(m, '/services/collector/ack', '{"acks":"x"}', { token: ACK_TOKEN, channel: CHANNEL })).json, {
+        text: 'Invalid data format',
+        code: 6,
+      });
     });
   });
 

@@ -24,7 +24,10 @@ describe('mock Asana audit log server', () => {
       const m = await start({ initialEvents: 1050 });
       const { gids, pages } = await drain(m, { limit: '100' });
       const stored = m.events() as { gid: string; created_at: string }[];
-      assert.deepEqual(gids, stored.map((e) => e.gid));
+      assert.deepEqual(
+        gids,
+        stored.map((e) => e.gid),
+      );
       assert.equal(new Set(gids).size, 1050);
       assert.equal(pages, 12); // 11 full or partial pages, then the empty "caught up" page
       const times = stored.map((e) => Date.parse(e.created_at));
@@ -36,7 +39,10 @@ describe('mock Asana audit log server', () => {
       const m = await start();
       const burst = m.generateEvents(250, { at: new Date(T0 - 1000) }) as { gid: string }[];
       const { gids } = await drain(m, { limit: '7' });
-      assert.deepEqual(gids, burst.map((e) => e.gid));
+      assert.deepEqual(
+        gids,
+        burst.map((e) => e.gid),
+      );
     });
 
     it('serves events that validate against the collector schema, with the page envelope the API documents', async () => {
@@ -59,7 +65,10 @@ describe('mock Asana audit log server', () => {
 
       m.addEvents([{ gid: '9001', created_at: '2025-03-10T11:00:00.000Z', event_type: 'user_login_failed' }]);
       const first = await apiGet(m, { limit: '10', event_type: 'user_login_failed' });
-      assert.deepEqual(first.json.data.map((e: { gid: string }) => e.gid), ['9001']);
+      assert.deepEqual(
+        first.json.data.map((e: { gid: string }) => e.gid),
+        ['9001'],
+      );
       assert.ok(first.json.next_page);
 
       const caughtUp = await apiGet(m, '', { path: first.json.next_page.path });
@@ -71,12 +80,18 @@ describe('mock Asana audit log server', () => {
         { gid: '9003', created_at: '2025-03-10T11:31:00.000Z', event_type: 'user_logged_out' },
       ]);
       const later = await apiGet(m, '', { path: caughtUp.json.next_page.path });
-      assert.deepEqual(later.json.data.map((e: { gid: string }) => e.gid), ['9002']);
+      assert.deepEqual(
+        later.json.data.map((e: { gid: string }) => e.gid),
+        ['9002'],
+      );
     });
 
     it('places a late event by its time, so a stream already past that time does not see it', async () => {
       const m = await start();
-      m.addEvents([{ gid: '1', created_at: '2025-03-10T11:00:00.000Z' }, { gid: '2', created_at: '2025-03-10T11:10:00.000Z' }]);
+      m.addEvents([
+        { gid: '1', created_at: '2025-03-10T11:00:00.000Z' },
+        { gid: '2', created_at: '2025-03-10T11:10:00.000Z' },
+      ]);
       const page = await apiGet(m, { limit: '10' });
       m.addEvents([{ gid: 'late', created_at: '2025-03-10T11:05:00.000Z' }]);
       const next = await apiGet(m, '', { path: page.json.next_page.path });
@@ -88,7 +103,13 @@ describe('mock Asana audit log server', () => {
   describe('filters', () => {
     it('applies every filter and combination exactly as a scan of the store would', async () => {
       const m = await start({ initialEvents: 600 });
-      const all = m.events() as { gid: string; created_at: string; event_type: string; actor: { actor_type: string; gid?: string }; resource: { gid: string } }[];
+      const all = m.events() as {
+        gid: string;
+        created_at: string;
+        event_type: string;
+        actor: { actor_type: string; gid?: string };
+        resource: { gid: string };
+      }[];
       const sample = all.find((e, i) => i > 120 && e.actor.actor_type === 'user') as (typeof all)[number];
       const startAt = all[100]?.created_at as string;
       const endAt = all[400]?.created_at as string;
@@ -150,7 +171,11 @@ describe('mock Asana audit log server', () => {
       const first = await apiGet(m, { limit: '5' });
       const offset = first.json.next_page.offset as string;
       const [payload, mac] = offset.split('.') as [string, string];
-      const edited = Buffer.from(Buffer.from(payload, 'base64url').toString().replace(/,(\d+),/, ',0,')).toString('base64url');
+      const edited = Buffer.from(
+        Buffer.from(payload, 'base64url')
+          .toString()
+          .replace(/,(\d+),/, ',0,'),
+      ).toString('base64url');
       for (const bad of [`${edited}.${mac}`, 'eyJ0eXAiOJiKV1iQLCJhbGciOiJIUzI1NiJ9', '']) {
         const answer = await apiGet(m, { limit: '5', offset: bad });
         assert.equal(answer.status, 400);
@@ -185,7 +210,10 @@ describe('mock Asana audit log server', () => {
 
     it('answers 402 and 403 for tokens of those classes, with error bodies', async () => {
       const m = await start({ tokens: { paymentRequired: ['free-plan'], forbidden: ['other-org'] } });
-      for (const [token, status] of [['free-plan', 402], ['other-org', 403]] as const) {
+      for (const [token, status] of [
+        ['free-plan', 402],
+        ['other-org', 403],
+      ] as const) {
         const answer = await apiGet(m, { limit: '1' }, { token });
         assert.equal(answer.status, status);
         assert.ok(errorBodySchema.parse(answer.json).errors[0]?.message);

@@ -25,9 +25,24 @@ describe('bad input: a clear message and nothing lost (real child processes)', f
     mock = await startMockAsana({ initialEvents: 300, tokens: { valid: [TOKEN] }, seed: 21 });
   });
   afterEach(async () => mock?.close());
-  after(() => recordFigure({ area: 'bad input', what: 'args, stdin XML, checkpoint_dir, checkpoint, start_at, concurrent runs', tried, lost: 0, duplicates: 0, note: 'each gave one leveled message naming the cause and the fix' }));
+  after(() =>
+    recordFigure({
+      area: 'bad input',
+      what: 'args, stdin XML, checkpoint_dir, checkpoint, start_at, concurrent runs',
+      tried,
+      lost: 0,
+      duplicates: 0,
+      note: 'each gave one leveled message naming the cause and the fix',
+    }),
+  );
 
-  const params = (extra: Record<string, string> = {}) => ({ workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url, max_requests_per_minute: '1500', ...extra });
+  const params = (extra: Record<string, string> = {}) => ({
+    workspace_gid: mock.workspaceGid,
+    token: TOKEN,
+    api_base_url: mock.url,
+    max_requests_per_minute: '1500',
+    ...extra,
+  });
 
   const badArgs: Array<[string, string]> = [
     ['workspace_gid', 'acme'],
@@ -52,7 +67,11 @@ describe('bad input: a clear message and nothing lost (real child processes)', f
 
   const badXml: Array<[string, string | Buffer, RegExp]> = [
     ['empty stdin', '', /^ERROR splunkd sent no .* on stdin/],
-    ['cut XML', '<input><server_host>h</server_host><configuration><stanza name="asana_audit_log://a"><param name="workspace_gid">1', /^ERROR .*(malformed|not well-formed|cut|unexpected)/i],
+    [
+      'cut XML',
+      '<input><server_host>h</server_host><configuration><stanza name="asana_audit_log://a"><param name="workspace_gid">1',
+      /^ERROR .*(malformed|not well-formed|cut|unexpected)/i,
+    ],
     ['malformed XML', '<input><server_host>h</server_uri></input>', /^ERROR .*(malformed|not well-formed|mismatch|unexpected)/i],
     ['another root element', '<scheme><title>x</title></scheme>', /^ERROR .*(unexpected|input)/i],
   ];

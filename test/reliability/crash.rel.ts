@@ -32,7 +32,14 @@ describe('crash consistency (real child processes)', function () {
       checkpointDir: dir,
       name: 'acme',
       // 600 a minute (a page every 100 ms) keeps the backlog from running out before the last kill.
-      params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url, max_requests_per_minute: '600', page_size: String(PAGE), backfill_concurrency: '1' },
+      params: {
+        workspace_gid: mock.workspaceGid,
+        token: TOKEN,
+        api_base_url: mock.url,
+        max_requests_per_minute: '600',
+        page_size: String(PAGE),
+        backfill_concurrency: '1',
+      },
     });
     const seen = new Set<string>();
     let duplicates = 0;
@@ -81,7 +88,14 @@ describe('crash consistency (real child processes)', function () {
     const xml = inputXml({
       checkpointDir: dir,
       name: 'acme',
-      params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url, max_requests_per_minute: '1500', log_level: 'DEBUG', backfill_concurrency: '1' },
+      params: {
+        workspace_gid: mock.workspaceGid,
+        token: TOKEN,
+        api_base_url: mock.url,
+        max_requests_per_minute: '1500',
+        log_level: 'DEBUG',
+        backfill_concurrency: '1',
+      },
     });
     const read = new Set<string>();
     let duplicates = 0;
@@ -151,7 +165,10 @@ describe('crash consistency (real child processes)', function () {
       );
       const text = fs.readFileSync(file, 'utf8');
       const gens = decodeCheckpointFile(text).generations;
-      assert.deepEqual(gens.map((g) => g.eventsEmitted), [200, 300]);
+      assert.deepEqual(
+        gens.map((g) => g.eventsEmitted),
+        [200, 300],
+      );
       const all = mock.events().map((e) => (e as { gid: string }).gid);
       const firstLineEnd = text.indexOf('\n') + 1;
       let resumed = 0;
@@ -171,7 +188,11 @@ describe('crash consistency (real child processes)', function () {
         // The complete file resumes after page 3; any cut of the newest line resumes after page 2,
         // repeating exactly page 3.
         const expectedFrom = len === text.length ? 300 : 200;
-        assert.deepEqual(sink.written.map((e) => e.gid), all.slice(expectedFrom), `cut at ${len}`);
+        assert.deepEqual(
+          sink.written.map((e) => e.gid),
+          all.slice(expectedFrom),
+          `cut at ${len}`,
+        );
       }
       fs.writeFileSync(file, text);
       assert.equal(resumed + refused, text.length + 1);

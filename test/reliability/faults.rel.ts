@@ -30,7 +30,13 @@ async function drainWithRestarts(mock: MockAsana, opts: { maxRuns?: number; time
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
     const sink = new XmlEventStream(out, { stanza: 'asana_audit_log://acme' });
-    const client = new AuditLogClient({ baseUrl: mock.url, token: TOKEN, maxRequestsPerMinute: 60_000, timeScale: TIME_SCALE, timeoutMs: opts.timeoutMs ?? 2_000 });
+    const client = new AuditLogClient({
+      baseUrl: mock.url,
+      token: TOKEN,
+      maxRequestsPerMinute: 60_000,
+      timeScale: TIME_SCALE,
+      timeoutMs: opts.timeoutMs ?? 2_000,
+    });
     let caughtUp = false;
     try {
       const summary = await collect(
@@ -64,8 +70,14 @@ describe('the network and the API misbehaving (every scenario ends exactly once)
 
   const httpDate = () => new Date(Date.now() + 2_000).toUTCString();
   const scenarios: Array<{ what: string; faults: () => MockFault[] }> = [
-    { what: '429 storm, Retry-After in seconds', faults: () => Array.from({ length: 8 }, () => ({ kind: 'status', status: 429, retryAfter: '2' }) as MockFault) },
-    { what: '429 storm, Retry-After as an HTTP date', faults: () => Array.from({ length: 5 }, () => ({ kind: 'status', status: 429, retryAfter: httpDate() }) as MockFault) },
+    {
+      what: '429 storm, Retry-After in seconds',
+      faults: () => Array.from({ length: 8 }, () => ({ kind: 'status', status: 429, retryAfter: '2' }) as MockFault),
+    },
+    {
+      what: '429 storm, Retry-After as an HTTP date',
+      faults: () => Array.from({ length: 5 }, () => ({ kind: 'status', status: 429, retryAfter: httpDate() }) as MockFault),
+    },
     { what: '429 storm, no Retry-After', faults: () => Array.from({ length: 4 }, () => ({ kind: 'status', status: 429 }) as MockFault) },
     { what: 'bursts of 500, 502, 503 and 504', faults: () => [500, 502, 503, 504, 503, 500].map((status) => ({ kind: 'status', status }) as MockFault) },
     { what: 'connection resets', faults: () => [{ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' }] },
@@ -99,7 +111,16 @@ describe('the network and the API misbehaving (every scenario ends exactly once)
         },
       });
       assertExactlyOnce(mock, delivered);
-      recordFigure({ area: 'faults', what: scenario.what, tried: injected, lost: 0, duplicates: 0, note: failures.length ? `${failures.length} runs ended early (${[...new Set(failures)].join(', ')}) and the next resumed` : 'absorbed by retries within the run' });
+      recordFigure({
+        area: 'faults',
+        what: scenario.what,
+        tried: injected,
+        lost: 0,
+        duplicates: 0,
+        note: failures.length
+          ? `${failures.length} runs ended early (${[...new Set(failures)].join(', ')}) and the next resumed`
+          : 'absorbed by retries within the run',
+      });
     });
   }
 
@@ -107,15 +128,38 @@ describe('the network and the API misbehaving (every scenario ends exactly once)
     mock = await startMockAsana({ initialEvents: 200, tokens: { valid: [TOKEN] }, seed: 12 });
     const now = Date.now();
     const drift = [
-      { gid: '1290000000000001', created_at: new Date(now - 3000).toISOString(), event_type: 'quantum_entanglement_enabled', event_category: 'brand_new_category', future_field: { nested: [1, null, true], 'x-y': '💥' } },
+      {
+        gid: '1290000000000001',
+        created_at: new Date(now - 3000).toISOString(),
+        event_type: 'quantum_entanglement_enabled',
+        event_category: 'brand_new_category',
+        future_field: { nested: [1, null, true], 'x-y': '💥' },
+      },
       { gid: '1290000000000002', created_at: new Date(now - 2000).toISOString() },
-      { gid: '1290000000000003', created_at: new Date(now - 1000).toISOString(), actor: { actor_type: 'robot' }, context: null, details: 'a string where an object was' },
+      {
+        gid: '1290000000000003',
+        created_at: new Date(now - 1000).toISOString(),
+        actor: { actor_type: 'robot' },
+        context: null,
+        details: 'a string where an object was',
+      },
     ];
     mock.addEvents(drift);
     const { delivered } = await drainWithRestarts(mock);
     assertExactlyOnce(mock, delivered);
-    for (const d of drift) assert.deepEqual(delivered.find((e) => e.gid === d.gid), d);
-    recordFigure({ area: 'faults', what: 'schema drift (unknown fields, missing optional fields, new types)', tried: drift.length, lost: 0, duplicates: 0, note: 'events reached stdout byte-for-byte as sent' });
+    for (const d of drift)
+      assert.deepEqual(
+        delivered.find((e) => e.gid === d.gid),
+        d,
+      );
+    recordFigure({
+      area: 'faults',
+      what: 'schema drift (unknown fields, missing optional fields, new types)',
+      tried: drift.length,
+      lost: 0,
+      duplicates: 0,
+      note: 'events reached stdout byte-for-byte as sent',
+    });
   });
 
   it('resumes without loss or repeats when offsets expire at random points', async () => {
@@ -132,7 +176,14 @@ describe('the network and the API misbehaving (every scenario ends exactly once)
     });
     assertExactlyOnce(mock, delivered);
     assert.ok(expiries >= 3);
-    recordFigure({ area: 'faults', what: 'offsets expiring at random points', tried: expiries, lost: 0, duplicates: 0, note: 'each resumed from the last emitted instant' });
+    recordFigure({
+      area: 'faults',
+      what: 'offsets expiring at random points',
+      tried: expiries,
+      lost: 0,
+      duplicates: 0,
+      note: 'each resumed from the last emitted instant',
+    });
   });
 
   it('stops with unauthorized and leaves the checkpoint intact when the token is revoked mid-run', async () => {
@@ -156,7 +207,14 @@ describe('the network and the API misbehaving (every scenario ends exactly once)
     const cp = new CheckpointStore({ file, logger: silentLogger }).load();
     assert.equal(cp?.eventsEmitted, 500, 'the checkpoint holds exactly the five pages written');
     assert.equal(parseEventStream(`${text}</stream>`).length, 500);
-    recordFigure({ area: 'faults', what: 'token revoked mid-run', tried: 1, lost: 0, duplicates: 0, note: 'ERROR unauthorized; checkpoint at the last written page' });
+    recordFigure({
+      area: 'faults',
+      what: 'token revoked mid-run',
+      tried: 1,
+      lost: 0,
+      duplicates: 0,
+      note: 'ERROR unauthorized; checkpoint at the last written page',
+    });
   });
 
   it('keeps the request rate at or under max_requests_per_minute over a long run', async function () {
@@ -183,6 +241,13 @@ describe('the network and the API misbehaving (every scenario ends exactly once)
     }
     assert.ok(worst <= cap, `busiest 60 s window held ${worst} requests, over the cap of ${cap}`);
     assert.ok(times.length >= Math.min(cap, (seconds * cap) / 60) * 0.8, `the limiter did not starve the run (${times.length} requests)`);
-    recordFigure({ area: 'limits', what: `request rate over ${seconds} s at max_requests_per_minute=${cap}`, tried: times.length, lost: 0, duplicates: 0, note: `busiest 60 s window: ${worst} requests (cap ${cap})` });
+    recordFigure({
+      area: 'limits',
+      what: `request rate over ${seconds} s at max_requests_per_minute=${cap}`,
+      tried: times.length,
+      lost: 0,
+      duplicates: 0,
+      note: `busiest 60 s window: ${worst} requests (cap ${cap})`,
+    });
   });
 });

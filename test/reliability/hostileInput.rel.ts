@@ -35,14 +35,33 @@ describe('reliability: hostile input', function () {
       for (let round = 0; round < rounds; round++) {
         fs.writeFileSync(`${file}.lock`, '999999999');
         const at = Date.now() + 40;
-        const results = await Promise.all(children.map((c) => { const r = next(c, 'result'); c.send({ kind: 'race', round, at }); return r; }));
+        const results = await Promise.all(
+          children.map((c) => {
+            const r = next(c, 'result');
+            c.send({ kind: 'race', round, at });
+            return r;
+          }),
+        );
         if (results.filter((r) => r.won).length !== 1) bad++;
-        await Promise.all(children.map((c) => { const r = next(c, 'released'); c.send({ kind: 'release' }); return r; }));
+        await Promise.all(
+          children.map((c) => {
+            const r = next(c, 'released');
+            c.send({ kind: 'release' });
+            return r;
+          }),
+        );
       }
     } finally {
       for (const c of children) c.send({ kind: 'exit' });
     }
-    recordFigure({ area: 'hostile input', what: `${RACERS} real processes race for one stale lock (rounds)`, tried: rounds, lost: 0, duplicates: bad, note: `${bad} rounds with other than exactly one winner (before: two winners in about 2 % of races)` });
+    recordFigure({
+      area: 'hostile input',
+      what: `${RACERS} real processes race for one stale lock (rounds)`,
+      tried: rounds,
+      lost: 0,
+      duplicates: bad,
+      note: `${bad} rounds with other than exactly one winner (before: two winners in about 2 % of races)`,
+    });
     assert.equal(bad, 0);
   });
 
@@ -51,7 +70,12 @@ describe('reliability: hostile input', function () {
     let tried = 0;
     let failed = 0;
     try {
-      const cases: Array<[string, 'symlink' | 'fifo']> = [['acme.checkpoint.tmp', 'symlink'], ['acme.checkpoint', 'fifo'], ['acme.checkpoint.lock', 'fifo'], ['acme.checkpoint.tmp', 'fifo']];
+      const cases: Array<[string, 'symlink' | 'fifo']> = [
+        ['acme.checkpoint.tmp', 'symlink'],
+        ['acme.checkpoint', 'fifo'],
+        ['acme.checkpoint.lock', 'fifo'],
+        ['acme.checkpoint.tmp', 'fifo'],
+      ];
       for (const [name, kind] of cases) {
         tried++;
         const dir = tempDir('rel-plant-');
@@ -60,22 +84,33 @@ describe('reliability: hostile input', function () {
         if (kind === 'symlink') fs.symlinkSync(victim, path.join(dir, name));
         else execFileSync('mkfifo', [path.join(dir, name)]);
         let hung = false;
-        const r = await runLauncher([], inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }), {
-          onSpawn: (child) => {
-            const t = setTimeout(() => {
-              hung = true;
-              child.kill('SIGKILL');
-            }, 15_000);
-            child.on('close', () => clearTimeout(t));
+        const r = await runLauncher(
+          [],
+          inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }),
+          {
+            onSpawn: (child) => {
+              const t = setTimeout(() => {
+                hung = true;
+                child.kill('SIGKILL');
+              }, 15_000);
+              child.on('close', () => clearTimeout(t));
+            },
           },
-        });
+        );
         const refusedClearly = r.code === 0 || r.stderr.split('\n').filter((l) => l.startsWith('ERROR')).length === 1;
         if (hung || fs.readFileSync(victim, 'utf8') !== 'precious' || !refusedClearly) failed++;
       }
     } finally {
       await mock.close();
     }
-    recordFigure({ area: 'hostile input', what: 'symlink planted at the temp path; FIFO at the checkpoint, lock and old temp paths (runs)', tried, lost: 0, duplicates: 0, note: `${failed} runs wrote through a link, blocked, or gave other than one ERROR (before: written through, and blocked forever)` });
+    recordFigure({
+      area: 'hostile input',
+      what: 'symlink planted at the temp path; FIFO at the checkpoint, lock and old temp paths (runs)',
+      tried,
+      lost: 0,
+      duplicates: 0,
+      note: `${failed} runs wrote through a link, blocked, or gave other than one ERROR (before: written through, and blocked forever)`,
+    });
     assert.equal(failed, 0);
   });
 
@@ -86,14 +121,26 @@ describe('reliability: hostile input', function () {
     try {
       mock.addEventTexts(EXACT_TEXTS);
       for (let i = 0; i < runs; i++) {
-        const r = await runLauncher([], inputXml({ checkpointDir: tempDir('rel-exact-'), name: 'exact', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }));
-        const data = [...r.stdout.matchAll(/<data>([\s\S]*?)<\/data>/g)].map((m) => (m[1] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+        const r = await runLauncher(
+          [],
+          inputXml({ checkpointDir: tempDir('rel-exact-'), name: 'exact', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }),
+        );
+        const data = [...r.stdout.matchAll(/<data>([\s\S]*?)<\/data>/g)].map((m) =>
+          (m[1] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+        );
         lost += EXACT_TEXTS.filter((t) => !data.includes(t)).length;
       }
     } finally {
       await mock.close();
     }
-    recordFigure({ area: 'hostile input', what: 'events with 12345678901234567890, 1.10, duplicate keys, 10,000-deep nesting (events x runs)', tried: runs * EXACT_TEXTS.length, lost, duplicates: 0, note: 'counted lost unless delivered byte for byte (before: the deep event crashed every run, the others were changed)' });
+    recordFigure({
+      area: 'hostile input',
+      what: 'events with 12345678901234567890, 1.10, duplicate keys, 10,000-deep nesting (events x runs)',
+      tried: runs * EXACT_TEXTS.length,
+      lost,
+      duplicates: 0,
+      note: 'counted lost unless delivered byte for byte (before: the deep event crashed every run, the others were changed)',
+    });
     assert.equal(lost, 0);
   });
 });

@@ -67,7 +67,9 @@ describe('soak: poll --follow against a mock that keeps producing events', funct
     const duplicates = gids.length - delivered.size;
     // The generator may add events after the final run read its last page; those are not lost.
     const lastRead = Date.parse((JSON.parse(lines.at(-1) ?? '{}') as { created_at?: string }).created_at ?? '0');
-    const lostBeforeEnd = mock.events().filter((e) => !delivered.has((e as { gid: string }).gid) && Date.parse((e as { created_at: string }).created_at) <= lastRead).length;
+    const lostBeforeEnd = mock
+      .events()
+      .filter((e) => !delivered.has((e as { gid: string }).gid) && Date.parse((e as { created_at: string }).created_at) <= lastRead).length;
     assert.equal(lostBeforeEnd, 0, 'no event up to the last one read is missing');
     assert.equal(duplicates, 0);
     const warm = samples.filter(([t]) => t >= 10 / 60);

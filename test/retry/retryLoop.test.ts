@@ -6,7 +6,16 @@ import { type FailureKind, resolveRetryPolicy } from '../../src/retry/retryPolic
 import { classifyHecFailure } from '../../src/sinks/hec/classifyHecResponse.js';
 import { HecError } from '../../src/sinks/hec/hecErrors.js';
 
-const policy = resolveRetryPolicy({ maxRetries: 2, baseDelayMs: 100, backoffFactor: 2, maxDelayMs: 1_000, jitter: 0, maxRateLimitRetries: 1, defaultRetryAfterMs: 500, maxRetryAfterMs: 5_000 });
+const policy = resolveRetryPolicy({
+  maxRetries: 2,
+  baseDelayMs: 100,
+  backoffFactor: 2,
+  maxDelayMs: 1_000,
+  jitter: 0,
+  maxRateLimitRetries: 1,
+  defaultRetryAfterMs: 500,
+  maxRetryAfterMs: 5_000,
+});
 
 /** Replays `script` (an error to throw, or a value to return) one entry per attempt, recording each wait. */
 function replay<T>(script: Array<unknown>, overrides: Partial<RetryLoopOptions> = {}) {

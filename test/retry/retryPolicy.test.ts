@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { AsanaApiError, type AsanaErrorCode } from '../../src/asana/asanaApiError.js';
-import {
-  DEFAULT_RETRY_POLICY,
-  backoffMs,
-  decide,
-  resolveRetryPolicy,
-  type RetryPolicy,
-} from '../../src/retry/retryPolicy.js';
+import { DEFAULT_RETRY_POLICY, backoffMs, decide, resolveRetryPolicy, type RetryPolicy } from '../../src/retry/retryPolicy.js';
 
 const policy: RetryPolicy = resolveRetryPolicy({
   maxRetries: 3,
@@ -25,13 +19,22 @@ function err(code: AsanaErrorCode, retryable: boolean, retryAfterSeconds?: numbe
 
 describe('retry policy', () => {
   it('backs off exponentially up to the cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffMs(n, policy)), [100, 200, 300, 300, 300]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffMs(n, policy)),
+      [100, 200, 300, 300, 300],
+    );
   });
 
   it('shaves at most the jitter share off the backoff, using the injected random source', () => {
     const server = err('server_error', true);
-    assert.deepEqual(decide(server, 2, policy, () => 0), { retry: true, delayMs: 200 });
-    assert.deepEqual(decide(server, 2, policy, () => 0.5), { retry: true, delayMs: 150 });
+    assert.deepEqual(
+      decide(server, 2, policy, () => 0),
+      { retry: true, delayMs: 200 },
+    );
+    assert.deepEqual(
+      decide(server, 2, policy, () => 0.5),
+      { retry: true, delayMs: 150 },
+    );
     const nearlyOne = decide(server, 2, policy, () => 0.999999).delayMs;
     assert.ok(nearlyOne > 100 && nearlyOne < 101, String(nearlyOne));
   });
@@ -39,17 +42,27 @@ describe('retry policy', () => {
   it('stops retrying transient failures after maxRetries', () => {
     const timeout = err('timeout', true);
     assert.equal(decide(timeout, 3, policy, () => 0).retry, true);
-    assert.deepEqual(decide(timeout, 4, policy, () => 0), { retry: false, delayMs: 0 });
+    assert.deepEqual(
+      decide(timeout, 4, policy, () => 0),
+      { retry: false, delayMs: 0 },
+    );
   });
 
   it('never retries a non-retryable error', () => {
     for (const code of ['unauthorized', 'forbidden', 'tls_error', 'invalid_response'] as const) {
-      assert.deepEqual(decide(err(code, false), 1, policy, () => 0), { retry: false, delayMs: 0 }, code);
+      assert.deepEqual(
+        decide(err(code, false), 1, policy, () => 0),
+        { retry: false, delayMs: 0 },
+        code,
+      );
     }
   });
 
   it('waits exactly the Retry-After on a 429, without jitter', () => {
-    assert.deepEqual(decide(err('rate_limited', true, 12), 1, policy, () => 0.7), { retry: true, delayMs: 12_000 });
+    assert.deepEqual(
+      decide(err('rate_limited', true, 12), 1, policy, () => 0.7),
+      { retry: true, delayMs: 12_000 },
+    );
     assert.deepEqual(decide(err('rate_limited', true, 0.25), 1, policy), { retry: true, delayMs: 250 });
   });
 

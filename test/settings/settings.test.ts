@@ -89,7 +89,14 @@ describe('input settings', () => {
   });
 
   it('refuses user:password@, a query or a fragment in api_base_url, empty ones included', () => {
-    for (const url of ['https://u:p@app.asana.com/api/1.0', 'https://@app.asana.com/api/1.0', 'https://app.asana.com/api/1.0?x=1', 'https://app.asana.com/api/1.0?', 'https://app.asana.com/api/1.0#f', 'https://app.asana.com/api/1.0#']) {
+    for (const url of [
+      'https://u:p@app.asana.com/api/1.0',
+      'https://@app.asana.com/api/1.0',
+      'https://app.asana.com/api/1.0?x=1',
+      'https://app.asana.com/api/1.0?',
+      'https://app.asana.com/api/1.0#f',
+      'https://app.asana.com/api/1.0#',
+    ]) {
       assert.deepEqual(
         problemsFor({ api_base_url: url }).map((p) => p.split(':')[0]),
         ['api_base_url must be only scheme, host, port and path, such as https'],
@@ -101,7 +108,10 @@ describe('input settings', () => {
 
   it('refuses a plain-http proxy on another host for a plain-http api_base_url, and only that', () => {
     const http = 'http://127.0.0.1:9000/api/1.0';
-    assert.match(problemsFor({ api_base_url: http, proxy_url: 'http://proxy.corp:3128' })[0] ?? '', /^proxy_url is plain http to a host other than this machine/);
+    assert.match(
+      problemsFor({ api_base_url: http, proxy_url: 'http://proxy.corp:3128' })[0] ?? '',
+      /^proxy_url is plain http to a host other than this machine/,
+    );
     assert.deepEqual(problemsFor({ api_base_url: http, proxy_url: 'https://proxy.corp:3128' }), []);
     assert.deepEqual(problemsFor({ api_base_url: http, proxy_url: 'http://127.0.0.1:3128' }), []);
     assert.deepEqual(problemsFor({ api_base_url: http, proxy_url: 'http://[::1]:3128' }), []);

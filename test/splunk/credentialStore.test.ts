@@ -68,7 +68,10 @@ describe('SplunkCredentialStore against a mock splunkd over https with its own C
 
   it('prefers the sslRootCAPath that server.conf names, with $SPLUNK_HOME expanded', async () => {
     const wrong = makeTestCa('Unrelated CA');
-    const home = splunkHome({ cacert: wrong.caPem, serverConf: { layer: 'local', text: '[general]\nserverName = x\n\n[sslConfig]\nsslRootCAPath = $SPLUNK_HOME/etc/auth/mine/ca.pem\n' } });
+    const home = splunkHome({
+      cacert: wrong.caPem,
+      serverConf: { layer: 'local', text: '[general]\nserverName = x\n\n[sslConfig]\nsslRootCAPath = $SPLUNK_HOME/etc/auth/mine/ca.pem\n' },
+    });
     fs.mkdirSync(path.join(home, 'etc', 'auth', 'mine'), { recursive: true });
     fs.writeFileSync(path.join(home, 'etc', 'auth', 'mine', 'ca.pem'), splunkCa.caPem);
     assert.equal(sslRootCaPath(home), path.join(home, 'etc', 'auth', 'mine', 'ca.pem'));
@@ -79,7 +82,10 @@ describe('SplunkCredentialStore against a mock splunkd over https with its own C
     const other = makeTestCa('Unrelated CA');
     const e = await rejection(store({ SPLUNK_HOME: splunkHome({ cacert: other.caPem }) }).write(REALM, 'acme', 'x'));
     assert.equal(e.code, 'splunkd_tls');
-    assert.match(e.message, /splunkd's certificate at https:\/\/127\.0\.0\.1:\d+ failed verification while creating the entry in storage\/passwords \(\w+\); trusted CA: .*cacert\.pem/);
+    assert.match(
+      e.message,
+      /splunkd's certificate at https:\/\/127\.0\.0\.1:\d+ failed verification while creating the entry in storage\/passwords \(\w+\); trusted CA: .*cacert\.pem/,
+    );
     const none = await rejection(store({}).read(REALM, 'acme'));
     assert.match(none.message, /no Splunk CA was found/);
     assert.equal(splunkd.entries.size, 0);
@@ -97,13 +103,19 @@ describe('SplunkCredentialStore against a mock splunkd over https with its own C
     const e = await rejection(store({ SPLUNK_HOME: splunkHome({ cacert: splunkCa.caPem }) }, 'wrong-key-000000').read(REALM, 'acme'));
     assert.equal(e.code, 'splunkd_refused');
     assert.equal(e.status, 401);
-    assert.match(e.message, /^splunkd refused reading the stored secret from storage\/passwords \(HTTP 401: the session key was not accepted\); splunkd said: "call not properly authenticated"/);
+    assert.match(
+      e.message,
+      /^splunkd refused reading the stored secret from storage\/passwords \(HTTP 401: the session key was not accepted\); splunkd said: "call not properly authenticated"/,
+    );
   });
 
   it('names the step splunkd refused: create, update or the input edit', async () => {
     const s = store({ SPLUNK_HOME: splunkHome({ cacert: splunkCa.caPem }) });
     splunkd.failRoute('create', 403);
-    assert.match((await rejection(s.write(REALM, 'acme', 'x'))).message, /refused creating the entry in storage\/passwords \(HTTP 403: .*list_storage_passwords/);
+    assert.match(
+      (await rejection(s.write(REALM, 'acme', 'x'))).message,
+      /refused creating the entry in storage\/passwords \(HTTP 403: .*list_storage_passwords/,
+    );
     await s.write(REALM, 'acme', 'x');
     splunkd.failRoute('update', 500);
     assert.match((await rejection(s.write(REALM, 'acme', 'y'))).message, /refused updating the entry in storage\/passwords \(HTTP 500\)/);
@@ -120,7 +132,10 @@ describe('SplunkCredentialStore against a mock splunkd over https with its own C
     await new Promise<void>((r) => server.close(() => r()));
     const e = await rejection(store({}, KEY, `https://127.0.0.1:${port}`).read(REALM, 'acme'));
     assert.equal(e.code, 'splunkd_unreachable');
-    assert.match(e.message, /splunkd at https:\/\/127\.0\.0\.1:\d+ could not be reached while reading the stored secret from storage\/passwords \(ECONNREFUSED\)/);
+    assert.match(
+      e.message,
+      /splunkd at https:\/\/127\.0\.0\.1:\d+ could not be reached while reading the stored secret from storage\/passwords \(ECONNREFUSED\)/,
+    );
   });
 });
 
@@ -152,7 +167,10 @@ describe('SplunkCredentialStore against a splunkd whose answer never ends', func
     const started = Date.now();
     const e = await rejection(store(400).read(REALM, 'acme'));
     assert.equal(e.code, 'splunkd_timeout');
-    assert.match(e.message, /^splunkd at http:\/\/127\.0\.0\.1:\d+ did not finish answering within 0\.4 s while reading the stored secret from storage\/passwords/);
+    assert.match(
+      e.message,
+      /^splunkd at http:\/\/127\.0\.0\.1:\d+ did not finish answering within 0\.4 s while reading the stored secret from storage\/passwords/,
+    );
     assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
   });
 

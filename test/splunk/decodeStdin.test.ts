@@ -26,7 +26,10 @@ describe('decodeXmlBytes', () => {
     const text = decodeXmlBytes(raw);
     assert.match(text, /^\n<input /);
     assert.ok(!text.includes('\r'));
-    const expected = raw.toString('utf8').replace(/\r\n/g, '\n').replace(/^<\?xml[^>]*\?>/, '');
+    const expected = raw
+      .toString('utf8')
+      .replace(/\r\n/g, '\n')
+      .replace(/^<\?xml[^>]*\?>/, '');
     assert.equal(text, expected);
   });
 

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decodeXmlBytes } from '../../src/splunk/decodeStdin.js';
-import {
-  inputNameOf,
-  parseRunInput,
-  parseValidationInput,
-  SplunkXmlError,
-  type RunInput,
-  type SplunkXmlErrorCode,
-} from '../../src/splunk/inputXml.js';
+import { inputNameOf, parseRunInput, parseValidationInput, SplunkXmlError, type RunInput, type SplunkXmlErrorCode } from '../../src/splunk/inputXml.js';
 
 const FIXTURES = resolve(process.cwd(), 'test/fixtures/splunk-sdk');
 const fixtureText = (name: string) => decodeXmlBytes(readFileSync(resolve(FIXTURES, name)));
@@ -217,7 +210,10 @@ describe('documents splunkd would never send', () => {
   });
 
   it('a stanza or param without a name is xml_missing_field', () => {
-    assert.match(expectXmlError(() => parseRunInput(doc('<stanza><param name="a">1</param></stanza>')), 'xml_missing_field').message, /<stanza> #1 name attribute is missing/);
+    assert.match(
+      expectXmlError(() => parseRunInput(doc('<stanza><param name="a">1</param></stanza>')), 'xml_missing_field').message,
+      /<stanza> #1 name attribute is missing/,
+    );
     expectXmlError(() => parseRunInput(doc('<stanza name="s://x"><param>1</param></stanza>')), 'xml_missing_field');
   });
 
@@ -258,7 +254,10 @@ describe('inputNameOf', () => {
 
   it('refuses another scheme or an empty name', () => {
     for (const stanza of ['foobar://aaa', 'asana_audit_log', 'asana_audit_log://', 'asana_audit_log://  ', 'xasana_audit_log://a']) {
-      assert.throws(() => inputNameOf(stanza), (e: unknown) => e instanceof SplunkXmlError && /asana_audit_log:\/\/<name>/.test(e.message));
+      assert.throws(
+        () => inputNameOf(stanza),
+        (e: unknown) => e instanceof SplunkXmlError && /asana_audit_log:\/\/<name>/.test(e.message),
+      );
     }
   });
 });

@@ -13,8 +13,7 @@ export const nastyString = fc.string({ unit: nastyUnit, maxLength: 40 });
 export function allXmlChars(s: string): boolean {
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    const ok =
-      cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    const ok = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
     if (!ok) return false;
   }
   return true;

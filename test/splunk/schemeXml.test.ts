@@ -58,7 +58,7 @@ describe('renderScheme', () => {
     assert.equal(args.find((a) => a['@_name'] === 'page_size')?.data_type, 'number');
   });
 
-  it('uses only arg names Splunk accepts and none of Splunk\'s own settings', () => {
+  it("uses only arg names Splunk accepts and none of Splunk's own settings", () => {
     for (const a of ARGS) {
       assert.match(a.name, /^[0-9a-zA-Z][0-9a-zA-Z_-]*$/);
       assert.ok(!['source', 'sourcetype', 'host', 'index', 'disabled', 'interval'].includes(a.name));

@@ -83,7 +83,10 @@ describe('the secrets flow against a mock splunkd', () => {
 
   it('leaves the input untouched when splunkd refuses to store, and names the step', async () => {
     splunkd.failRoute('create', 403);
-    await assert.rejects(resolveSecrets(settings({ token: TOKEN }), backend, { persist: true }), (e: Error) => e instanceof SplunkdError && /creating the entry/.test(e.message));
+    await assert.rejects(
+      resolveSecrets(settings({ token: TOKEN }), backend, { persist: true }),
+      (e: Error) => e instanceof SplunkdError && /creating the entry/.test(e.message),
+    );
     assert.deepEqual(splunkd.inputEdits, []);
     assert.equal(splunkd.entries.size, 0);
   });
@@ -92,7 +95,8 @@ describe('the secrets flow against a mock splunkd', () => {
     splunkd.failRoute('create', { status: 200, contentType: 'text/html', body: '<html><body>Single sign-on</body></html>' });
     await assert.rejects(
       resolveSecrets(settings({ token: TOKEN }), backend, { persist: true }),
-      (e: Error) => e instanceof SecretsError && e.code === 'secret_not_confirmed' && /reading the entry back found none; the input was left unmasked/.test(e.message),
+      (e: Error) =>
+        e instanceof SecretsError && e.code === 'secret_not_confirmed' && /reading the entry back found none; the input was left unmasked/.test(e.message),
     );
     assert.deepEqual(splunkd.inputEdits, []);
     assert.deepEqual(splunkd.calls, ['create', 'read']);

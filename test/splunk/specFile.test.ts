@@ -90,7 +90,7 @@ describe('parseSpecEntries', () => {
     'interval = 60',
   ].join('\r\n');
 
-  it('reads only the scheme\'s stanza, joins wrapped bullets and tolerates CRLF', () => {
+  it("reads only the scheme's stanza, joins wrapped bullets and tolerates CRLF", () => {
     assert.deepEqual(parseSpecEntries(text, 'asana_audit_log'), [
       { name: 'first', placeholder: '<string>', bullets: ['Wrapped over two lines.', 'Default: x y'] },
       { name: 'second', placeholder: '<number>', bullets: [] },

@@ -7,4 +7,3 @@ export const EXACT_TEXTS = [
   `{"gid":"1300000000000003","created_at":"${AT}","details":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
   `{"gid":"1300000000000004","created_at":"${AT}","event_type":"user_login_succeeded","note":"\\u00e9 \\"quoted\\" <b>"}`,
 ];
-

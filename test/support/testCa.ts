@@ -21,8 +21,21 @@ export function makeTestCa(name = 'Test CA'): TestCa {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
   ssl(
-    'req', '-x509', '-new', '-key', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   );
   let serial = 1;
   return {
@@ -37,8 +50,22 @@ export function makeTestCa(name = 'Test CA'): TestCa {
       if (san) ext.push(`subjectAltName=${san}`);
       fs.writeFileSync(path.join(dir, `leaf${n}.ext`), `${ext.join('\n')}\n`);
       ssl(
-        'x509', '-req', '-in', `leaf${n}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(1000 + n),
-        '-out', `leaf${n}.pem`, '-days', '2', '-extfile', `leaf${n}.ext`,
+        'x509',
+        '-req',
+        '-in',
+        `leaf${n}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        String(1000 + n),
+        '-out',
+        `leaf${n}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `leaf${n}.ext`,
       );
       return { key: fs.readFileSync(path.join(dir, `leaf${n}.key`), 'utf8'), cert: fs.readFileSync(path.join(dir, `leaf${n}.pem`), 'utf8') };
     },

@@ -19,7 +19,7 @@ describe('HEC event envelope', () => {
     });
   });
 
-  it('leaves out metadata that was not given, so the token\'s defaults apply', () => {
+  it("leaves out metadata that was not given, so the token's defaults apply", () => {
     const line = toHecLine(auditEvent({ gid: '2', created_at: '2026-01-31T10:20:30Z' }), { sourcetype: 'asana:audit' });
     assert.deepEqual(Object.keys(JSON.parse(line)), ['time', 'event', 'sourcetype']);
     assert.match(line, /"time":1769854830\.000,/);
@@ -27,13 +27,29 @@ describe('HEC event envelope', () => {
 
   it('is read back by the mock HEC exactly as written', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ gid: fc.stringMatching(/^\d{1,16}$/), created_at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()), note: fc.string() }), { minLength: 1, maxLength: 20 }), (events) => {
-        const body = events.map((e) => toHecLine(auditEvent(e), { sourcetype: 'asana:audit' })).join('\n');
-        const read = readHecPayload(body, undefined);
-        assert.ok(read.ok);
-        assert.deepEqual(read.envelopes.map((e) => e.event), JSON.parse(JSON.stringify(events)));
-        assert.deepEqual(read.envelopes.map((e) => e.time), events.map((e) => Date.parse(e.created_at) / 1000));
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            gid: fc.stringMatching(/^\d{1,16}$/),
+            created_at: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+            note: fc.string(),
+          }),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (events) => {
+          const body = events.map((e) => toHecLine(auditEvent(e), { sourcetype: 'asana:audit' })).join('\n');
+          const read = readHecPayload(body, undefined);
+          assert.ok(read.ok);
+          assert.deepEqual(
+            read.envelopes.map((e) => e.event),
+            JSON.parse(JSON.stringify(events)),
+          );
+          assert.deepEqual(
+            read.envelopes.map((e) => e.time),
+            events.map((e) => Date.parse(e.created_at) / 1000),
+          );
+        },
+      ),
     );
   });
 });
@@ -41,15 +57,23 @@ describe('HEC event envelope', () => {
 describe('HEC batching', () => {
   it('keeps every line, in order, within the count and byte limits (a lone oversized line goes alone)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 300 }), { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2_000 }), (lines, maxEvents, maxBytes) => {
-        const batches = splitBatches(lines, { maxEvents, maxBytes });
-        assert.equal(batches.reduce((n, b) => n + b.events, 0), lines.length);
-        assert.equal(batches.map((b) => b.body).join('\n'), lines.join('\n'));
-        for (const b of batches) {
-          assert.ok(b.events >= 1 && b.events <= maxEvents);
-          if (b.events > 1) assert.ok(Buffer.byteLength(b.body) + 1 <= maxBytes, 'over the byte limit');
-        }
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 300 }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 2_000 }),
+        (lines, maxEvents, maxBytes) => {
+          const batches = splitBatches(lines, { maxEvents, maxBytes });
+          assert.equal(
+            batches.reduce((n, b) => n + b.events, 0),
+            lines.length,
+          );
+          assert.equal(batches.map((b) => b.body).join('\n'), lines.join('\n'));
+          for (const b of batches) {
+            assert.ok(b.events >= 1 && b.events <= maxEvents);
+            if (b.events > 1) assert.ok(Buffer.byteLength(b.body) + 1 <= maxBytes, 'over the byte limit');
+          }
+        },
+      ),
     );
   });
 

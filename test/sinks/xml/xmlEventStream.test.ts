@@ -130,7 +130,17 @@ describe('eventToXml', () => {
   });
 
   it('round-trips markup, CDATA ends, emoji, controls, U+FFFF and lone surrogates unchanged', () => {
-    const nasty = ['<b>&amp;</b>', ']]>', '</data></event></stream>', '😀 é ß', '\u0000\u0001\u001f\r\n\t', '\uFFFF\uFFFE', '\uD800 lone high', 'lone low \uDFFF', '\u2028\u0085'];
+    const nasty = [
+      '<b>&amp;</b>',
+      ']]>',
+      '</data></event></stream>',
+      '😀 é ß',
+      '\u0000\u0001\u001f\r\n\t',
+      '\uFFFF\uFFFE',
+      '\uD800 lone high',
+      'lone low \uDFFF',
+      '\u2028\u0085',
+    ];
     const e = event({ details: { nasty, [nasty.join('')]: 'key too' } });
     const parsed = parseEventXml(eventToXml(e, 'asana_audit_log://a "quoted" <b> & \'c\'', 'asana:audit'));
     assert.deepEqual(JSON.parse(parsed.data), JSON.parse(e.json));
@@ -191,7 +201,10 @@ describe('XmlEventStream', () => {
     out.on('drain', () => order.push('drain'));
     const sink = new XmlEventStream(out, { stanza: STANZA });
     const p = sink.write([event()]);
-    p.then(() => order.push('resolved'), () => order.push('rejected'));
+    p.then(
+      () => order.push('resolved'),
+      () => order.push('rejected'),
+    );
     // Someone else's bytes queued behind ours: our chunk can be flushed while the stream is
     // still over its high-water mark, so 'drain' comes later than our write callback.
     out.write('<!-- other writer -->');
