@@ -15,7 +15,7 @@ if (!fs.existsSync(FIGURES)) {
   process.exit(1);
 }
 const rows = z.array(figureRowSchema).parse(JSON.parse(fs.readFileSync(FIGURES, 'utf8')));
-const order = ['crash', 'faults', 'limits', 'bad input', 'hostile input', 'soak'];
+const order = ['crash', 'faults', 'limits', 'bad input', 'hostile input', 'late events', 'soak'];
 rows.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area));
 const cell = (s: string | number) => String(s).replace(/\|/g, '\\|');
 const table = [
