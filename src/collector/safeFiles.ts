@@ -69,11 +69,12 @@ export function refuseOddFile(file: string): void {
 }
 
 /**
- * The text of a regular file, or undefined when there is none. Checked before opening (lstat)
- * and after (fstat, non-blocking open without following links), so a FIFO or a symlink swapped in
- * between is refused rather than read or waited on.
+ * Opens a regular file for reading and hands its descriptor and stat to `read`; undefined when
+ * there is none. Checked before opening (lstat) and after (fstat, non-blocking open without
+ * following links), so a FIFO or a symlink swapped in between is refused rather than read or
+ * waited on.
  */
-export function readRegularFile(file: string): { text: string; mtimeMs: number } | undefined {
+function readRegular<T>(file: string, read: (fd: number, stat: fs.Stats) => T): T | undefined {
   refuseOddFile(file);
   let fd: number;
   try {
@@ -88,10 +89,15 @@ export function readRegularFile(file: string): { text: string; mtimeMs: number }
     const stat = fs.fstatSync(fd);
     const kind = oddKind(stat);
     if (kind) throw new NotRegularFileError(file, kind);
-    return { text: fs.readFileSync(fd, 'utf8'), mtimeMs: stat.mtimeMs };
+    return read(fd, stat);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The text of a regular file, or undefined when there is none (see readRegular for what is refused). */
+export function readRegularFile(file: string): { text: string; mtimeMs: number } | undefined {
+  return readRegular(file, (fd, stat) => ({ text: fs.readFileSync(fd, 'utf8'), mtimeMs: stat.mtimeMs }));
 }
 
 /**
@@ -99,26 +105,11 @@ export function readRegularFile(file: string): { text: string; mtimeMs: number }
  * goes on. Refuses (NotRegularFileError) a symlink, FIFO, directory or device, never blocking on one.
  */
 export function readRegularHead(file: string, maxBytes: number): { bytes: Buffer; cut: boolean } | undefined {
-  refuseOddFile(file);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | NOFOLLOW | NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new NotRegularFileError(file, 'symbolic link');
-    throw e;
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    const kind = oddKind(stat);
-    if (kind) throw new NotRegularFileError(file, kind);
+  return readRegular(file, (fd, stat) => {
     const head = Buffer.alloc(maxBytes);
     const n = fs.readSync(fd, head, 0, maxBytes, 0);
     return { bytes: head.subarray(0, n), cut: n === maxBytes && stat.size > n };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /**
