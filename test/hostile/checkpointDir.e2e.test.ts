@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CheckpointLock } from '../../src/collector/checkpointLock.js';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-token-1c3e5a7b9d';
 /** A run that blocks is killed after this long and reported as hung. */
@@ -31,17 +31,8 @@ describe('hostile input: a hostile checkpoint directory (e2e, through the launch
   });
 
   const run = (): Promise<ChildResult & { hung: boolean }> => {
-    let hung = false;
     const xml = inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } });
-    return runLauncher([], xml, {
-      onSpawn: (child) => {
-        const timer = setTimeout(() => {
-          hung = true;
-          child.kill('SIGKILL');
-        }, HUNG_MS);
-        child.on('close', () => clearTimeout(timer));
-      },
-    }).then((r) => ({ ...r, hung }));
+    return runLauncherOrKill([], xml, HUNG_MS);
   };
 
   it('a lock naming pid 1 (alive, but not the process that wrote it) does not block the input: it is taken over', async function () {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-splunkd-token-7e9a1c3b5d';
 const SESSION_KEY = 'hostile-splunkd-session-2b4d6f8a';
@@ -30,7 +30,6 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
   });
 
   const run = (opts: { name?: string } = {}): Promise<ChildResult & { hung: boolean }> => {
-    let hung = false;
     const xml = inputXml({
       checkpointDir: tempDir('hostile-splunkd-'),
       name: opts.name ?? 'acme',
@@ -38,15 +37,7 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
       serverUri: splunkd.uri,
       sessionKey: SESSION_KEY,
     });
-    return runLauncher([], xml, {
-      onSpawn: (child) => {
-        const timer = setTimeout(() => {
-          hung = true;
-          child.kill('SIGKILL');
-        }, HUNG_MS);
-        child.on('close', () => clearTimeout(timer));
-      },
-    }).then((r) => ({ ...r, hung }));
+    return runLauncherOrKill([], xml, HUNG_MS);
   };
   const errorLines = (r: ChildResult) => r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
 

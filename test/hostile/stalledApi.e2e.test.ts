@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startMockAsana, type MockAsana, type StallMode } from '../../src/mock/server.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-stall-token-8a0c2e4f6b';
 /** A run that does not end is killed after this long and reported as hung. */
@@ -19,21 +19,12 @@ describe('hostile input: an API that never moves on (e2e, through the launcher)'
   afterEach(() => asana.close());
 
   const run = (): Promise<ChildResult & { hung: boolean }> => {
-    let hung = false;
     const xml = inputXml({
       checkpointDir: dir,
       name: 'acme',
       params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, max_requests_per_minute: '1500' },
     });
-    return runLauncher([], xml, {
-      onSpawn: (child) => {
-        const timer = setTimeout(() => {
-          hung = true;
-          child.kill('SIGKILL');
-        }, HUNG_MS);
-        child.on('close', () => clearTimeout(timer));
-      },
-    }).then((r) => ({ ...r, hung }));
+    return runLauncherOrKill([], xml, HUNG_MS);
   };
 
   for (const mode of ['same_offset', 'fresh_offsets'] as StallMode[]) {

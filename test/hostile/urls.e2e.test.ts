@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { inputXml, parseEventStream, runLauncher, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-url-token-6d8f0b2c4e';
 /** A run that does not end is killed after this long and reported as hung. */
@@ -26,21 +26,12 @@ describe('hostile input: URLs that would leak the token or mangle requests (e2e,
   afterEach(() => asana.close());
 
   const run = (params: Record<string, string>): Promise<ChildResult & { hung: boolean }> => {
-    let hung = false;
     const xml = inputXml({
       checkpointDir: tempDir('hostile-url-'),
       name: 'acme',
       params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url, ...params },
     });
-    return runLauncher([], xml, {
-      onSpawn: (child) => {
-        const timer = setTimeout(() => {
-          hung = true;
-          child.kill('SIGKILL');
-        }, HUNG_MS);
-        child.on('close', () => clearTimeout(timer));
-      },
-    }).then((r) => ({ ...r, hung }));
+    return runLauncherOrKill([], xml, HUNG_MS);
   };
   const cli = (args: string[]): Promise<ChildResult> =>
     runLauncher(['check', '--workspace', asana.workspaceGid, ...args], '', {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { inputXml, runLauncher, tempDir } from '../support/splunkdHarness.js';
+import { inputXml, runLauncher, runLauncherOrKill, tempDir } from '../support/splunkdHarness.js';
 import { EXACT_TEXTS } from '../support/exactTexts.js';
 import { recordFigure, scaled } from './figures.js';
 
@@ -83,22 +83,13 @@ describe('reliability: hostile input', function () {
         fs.writeFileSync(victim, 'precious');
         if (kind === 'symlink') fs.symlinkSync(victim, path.join(dir, name));
         else execFileSync('mkfifo', [path.join(dir, name)]);
-        let hung = false;
-        const r = await runLauncher(
+        const r = await runLauncherOrKill(
           [],
           inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }),
-          {
-            onSpawn: (child) => {
-              const t = setTimeout(() => {
-                hung = true;
-                child.kill('SIGKILL');
-              }, 15_000);
-              child.on('close', () => clearTimeout(t));
-            },
-          },
+          15_000,
         );
         const refusedClearly = r.code === 0 || r.stderr.split('\n').filter((l) => l.startsWith('ERROR')).length === 1;
-        if (hung || fs.readFileSync(victim, 'utf8') !== 'precious' || !refusedClearly) failed++;
+        if (r.hung || fs.readFileSync(victim, 'utf8') !== 'precious' || !refusedClearly) failed++;
       }
     } finally {
       await mock.close();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 import { startForwardProxy } from '../support/forwardProxy.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 import { makeTestCa } from '../support/testCa.js';
 import { recordFigure, scaled } from './figures.js';
 
@@ -17,19 +17,9 @@ const HUNG_MS = 60_000;
 
 /** A launcher run as splunkd makes it, killed (and marked hung) when it does not end. */
 async function launch(stdin: string, env: NodeJS.ProcessEnv = {}): Promise<ChildResult & { hung: boolean; ms: number }> {
-  let hung = false;
   const started = Date.now();
-  const r = await runLauncher([], stdin, {
-    env: { ...process.env, ...env },
-    onSpawn: (child) => {
-      const t = setTimeout(() => {
-        hung = true;
-        child.kill('SIGKILL');
-      }, HUNG_MS);
-      child.on('close', () => clearTimeout(t));
-    },
-  });
-  return { ...r, hung, ms: Date.now() - started };
+  const r = await runLauncherOrKill([], stdin, HUNG_MS, { env: { ...process.env, ...env } });
+  return { ...r, ms: Date.now() - started };
 }
 
 const errorLines = (r: ChildResult) => r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));

@@ -61,6 +61,27 @@ export function runLauncher(
   });
 }
 
+/** runLauncher for a run that may never end: killed (SIGKILL) after `hungMs`, and `hung` says so. */
+export async function runLauncherOrKill(
+  args: string[],
+  stdin: string | Buffer,
+  hungMs: number,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<ChildResult & { hung: boolean }> {
+  let hung = false;
+  const result = await runLauncher(args, stdin, {
+    ...opts,
+    onSpawn: (child) => {
+      const timer = setTimeout(() => {
+        hung = true;
+        child.kill('SIGKILL');
+      }, hungMs);
+      child.on('close', () => clearTimeout(timer));
+    },
+  });
+  return { ...result, hung };
+}
+
 /** The session key every harness input XML carries; the shared splunkd accepts only it. */
 export const HARNESS_SESSION_KEY = 'e2e-session-key-0123456789';
 
