@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { inputXml, runLauncher, runLauncherOrKill, tempDir } from '../support/splunkdHarness.js';
 import { EXACT_TEXTS } from '../support/exactTexts.js';
+import { raceForStaleLock } from '../support/lockRace.js';
 import { recordFigure, scaled } from './figures.js';
 
 const TOKEN = 'hostile-rel-token-4a6c8e';
@@ -14,46 +14,10 @@ describe('reliability: hostile input', function () {
   this.timeout(0);
 
   it('many real processes race for one stale lock: exactly one wins each round', async () => {
-    const dir = tempDir('rel-race-');
-    const file = path.join(dir, 'acme.checkpoint');
-    const racer = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'lockRacer.js');
     const RACERS = 8;
     const rounds = scaled(200);
-    const children: ChildProcess[] = Array.from({ length: RACERS }, () => fork(racer, [file], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
-    const next = (child: ChildProcess, kind: string) =>
-      new Promise<{ won?: boolean }>((resolve) => {
-        const on = (m: { kind: string; won?: boolean }) => {
-          if (m.kind !== kind) return;
-          child.off('message', on);
-          resolve(m);
-        };
-        child.on('message', on);
-      });
-    await Promise.all(children.map((c) => next(c, 'ready')));
-    let bad = 0;
-    try {
-      for (let round = 0; round < rounds; round++) {
-        fs.writeFileSync(`${file}.lock`, '999999999');
-        const at = Date.now() + 40;
-        const results = await Promise.all(
-          children.map((c) => {
-            const r = next(c, 'result');
-            c.send({ kind: 'race', round, at });
-            return r;
-          }),
-        );
-        if (results.filter((r) => r.won).length !== 1) bad++;
-        await Promise.all(
-          children.map((c) => {
-            const r = next(c, 'released');
-            c.send({ kind: 'release' });
-            return r;
-          }),
-        );
-      }
-    } finally {
-      for (const c of children) c.send({ kind: 'exit' });
-    }
+    const winners = await raceForStaleLock(path.join(tempDir('rel-race-'), 'acme.checkpoint'), RACERS, rounds);
+    const bad = winners.filter((won) => won !== 1).length;
     recordFigure({
       area: 'hostile input',
       what: `${RACERS} real processes race for one stale lock (rounds)`,
