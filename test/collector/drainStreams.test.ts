@@ -6,7 +6,7 @@ import { collect, type CollectOptions } from '../../src/collector/collector.js';
 import type { PageSource } from '../../src/collector/ports.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { MemoryAuditLog, makeEvent } from '../support/memoryApi.js';
-import { MemoryCheckpoints, MemorySink } from '../support/memorySinks.js';
+import { DyingCheckpoints, MemoryCheckpoints, MemorySink } from '../support/memorySinks.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
@@ -29,20 +29,6 @@ class OverlappingSource implements PageSource {
     } finally {
       this.inFlight--;
     }
-  }
-}
-
-/** A store that dies like a killed process on the n-th save: the page was flushed, its checkpoint not written. */
-class DyingCheckpoints extends MemoryCheckpoints {
-  constructor(private savesLeft: number) {
-    super();
-  }
-  override save(cp: Checkpoint): void {
-    if (this.savesLeft-- <= 0) throw new Error('killed');
-    super.save(cp);
-  }
-  revive(saves: number): void {
-    this.savesLeft = saves;
   }
 }
 

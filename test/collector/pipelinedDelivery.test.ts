@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logging/logger.js';
 import type { AuditLogEvent, Page, PageQuery } from '../../src/model/auditLog.js';
 import { MemoryAuditLog, makeEvent } from '../support/memoryApi.js';
 import { KeysetAuditLog } from '../support/keysetAuditLog.js';
-import { MemoryCheckpoints, MemoryEmittedLog } from '../support/memorySinks.js';
+import { DyingCheckpoints, MemoryCheckpoints, MemoryEmittedLog } from '../support/memorySinks.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
@@ -39,20 +39,6 @@ class AckingSink implements EventSink {
       for (const e of events) this.delivered.add(e.gid);
     });
     return { delivered };
-  }
-}
-
-/** Dies like a killed process on the n-th save: what the sink took stays taken, no later checkpoint is written. */
-class DyingCheckpoints extends MemoryCheckpoints {
-  constructor(private savesLeft: number) {
-    super();
-  }
-  override save(cp: Checkpoint): void {
-    if (this.savesLeft-- <= 0) throw new Error('killed');
-    super.save(cp);
-  }
-  revive(saves: number): void {
-    this.savesLeft = saves;
   }
 }
 

@@ -22,6 +22,23 @@ export class MemoryCheckpoints implements CheckpointPort {
 }
 
 /** The emitted-gid log kept in memory; `lines` is what the file would hold. */
+/**
+ * Dies like a killed process on the n-th save: what the sink took stays taken (the page was
+ * flushed), its checkpoint is not written. `revive` lets a "restarted" run save again.
+ */
+export class DyingCheckpoints extends MemoryCheckpoints {
+  constructor(private savesLeft: number) {
+    super();
+  }
+  override save(cp: Checkpoint): void {
+    if (this.savesLeft-- <= 0) throw new Error('killed');
+    super.save(cp);
+  }
+  revive(saves: number): void {
+    this.savesLeft = saves;
+  }
+}
+
 export class MemoryEmittedLog implements EmittedLogPort {
   lines: EmittedRecord[] = [];
   load(): EmittedRecord[] {
