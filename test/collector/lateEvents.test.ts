@@ -249,7 +249,8 @@ describe('late events: the re-read behind the live cursor', () => {
             },
           ],
         ],
-        ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
+        // The seed is set for every property (test/support/fastCheckSeed.ts); FC_PATH replays one shrunk case of it.
+        ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
       },
     );
   });
