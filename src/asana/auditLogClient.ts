@@ -4,7 +4,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import Bottleneck from 'bottleneck';
 import type { FetchOptions, PageSource } from '../collector/ports.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { secretForms } from '../logging/redactor.js';
+import { maskSecret } from '../logging/redactor.js';
 import { classifyHttpFailure, classifyTransportFailure } from './classifyResponse.js';
 import { AsanaApiError } from './asanaApiError.js';
 import { parsePage } from './parsePage.js';
@@ -236,6 +236,7 @@ export class AuditLogClient implements PageSource {
     const error = classifyHttpFailure({
       status,
       bodyText: this.redact(bodyText),
+      redact: (text) => this.redact(text),
       retryAfter: headerOf(response, 'retry-after'),
       sentOffset: request.sentOffset,
       nowMs: Date.now(),
@@ -286,9 +287,7 @@ export class AuditLogClient implements PageSource {
 
   /** An error page could echo the request back; the token must not ride along into messages or logs. */
   private redact(text: string): string {
-    let out = text;
-    for (const form of secretForms(this.#token)) out = out.split(form).join(REDACTED);
-    return out;
+    return maskSecret(text, this.#token, REDACTED);
   }
 
   private own<A extends http.Agent>(agent: A): A {

@@ -11,6 +11,11 @@ export interface HttpFailure {
   status: number;
   /** Response body as text, already stripped of anything secret by the caller. */
   bodyText: string;
+  /**
+   * Strips secrets from the message read out of the body: JSON escapes decode there into forms
+   * the body did not hold, and the message is cut to length only after this.
+   */
+  redact?: (text: string) => string;
   /** The raw Retry-After header value, if any. */
   retryAfter?: string;
   /** Whether the request carried an `offset`: only then can a 400 mean the offset is stale. */
@@ -40,7 +45,7 @@ const OFFSET_COMPLAINT = /offset|pagination/i;
 const MAX_API_MESSAGE = 500;
 
 /** The API's own `errors[0].message`, when the body is Asana's error shape. */
-export function apiMessageOf(bodyText: string): string | undefined {
+export function apiMessageOf(bodyText: string, redact: (text: string) => string = (t) => t): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);
@@ -50,13 +55,13 @@ export function apiMessageOf(bodyText: string): string | undefined {
   const body = errorBodySchema.safeParse(parsed);
   if (!body.success) return undefined;
   const message = body.data.errors.find((e) => typeof e.message === 'string' && e.message.trim() !== '')?.message;
-  return message === undefined ? undefined : oneLine(message).slice(0, MAX_API_MESSAGE);
+  return message === undefined ? undefined : oneLine(redact(message)).slice(0, MAX_API_MESSAGE);
 }
 
 /** Maps a non-2xx answer to the error the collector acts on. */
 export function classifyHttpFailure(failure: HttpFailure): AsanaApiError | OffsetExpiredError {
   const { status } = failure;
-  const apiMessage = apiMessageOf(failure.bodyText);
+  const apiMessage = apiMessageOf(failure.bodyText, failure.redact);
   const detail = `HTTP ${status}`;
 
   if (status === 429) {

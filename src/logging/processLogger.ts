@@ -78,7 +78,11 @@ export class ProcessLogger implements Logger {
 
   private log(level: LogLevel, message: string, fields?: LogFields): void {
     if (LOG_LEVELS.indexOf(level) < this.threshold) return;
-    const line = this.opts.redactor.redact(formatLine(message, fields, this.opts.input));
+    // Values are redacted before formatting quotes and escapes them (an escaped form of an escaped
+    // secret is no form the redactor knows), and the whole line after, for what spans fields.
+    const { redactor } = this.opts;
+    const clean = fields && Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? redactor.redact(v) : v]));
+    const line = redactor.redact(formatLine(redactor.redact(message), clean, this.opts.input));
     this.stderr.write(`${level} ${line}\n`);
     void this.fileLogger?.then((w) => w?.log({ level: level.toLowerCase(), message: line }));
   }

@@ -78,6 +78,17 @@ describe('classifying Asana answers', () => {
     assert.equal(apiMessageOf('{"errors":[{"message":"a\\n  b"}]}'), 'a b');
     assert.equal(apiMessageOf(JSON.stringify({ errors: [{ message: 'x'.repeat(5000) }] }))?.length, 500);
   });
+
+  it('masks a secret in the API message before cutting it to length, so no piece of the secret is kept', () => {
+    const token = '2/1204/5b7d9f1a3c:0123456789abcdef';
+    // On the wire the token's punctuation is \u-escaped; parsing the JSON turns it back into the raw token.
+    const wire = `{"errors":[{"message":"${'x'.repeat(480)} ${token.replace(/[/:]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}"}]}`;
+    const mask = (t: string) => t.split(token).join('[redacted]');
+    assert.equal(apiMessageOf(wire, mask), `${'x'.repeat(480)} [redacted]`);
+    const e = classifyHttpFailure({ status: 400, bodyText: wire, redact: mask, sentOffset: false, nowMs: 0 });
+    assert.equal(e.message.includes('5b7d9f'), false, e.message);
+    assert.equal(e.message.includes('2/1204'), false, e.message);
+  });
 });
 
 describe('parsing Retry-After', () => {

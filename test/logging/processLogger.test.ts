@@ -53,4 +53,14 @@ describe('ProcessLogger', () => {
     for (const secret of ['canary-token-123456', 'pa55word', 'sessionkey-abcdef']) assert.ok(!all.includes(secret), secret);
     assert.match(fs.readFileSync(file, 'utf8'), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} [+-]\d{4} DEBUG sent Authorization: Bearer \*{8}$/m);
   });
+
+  it('masks a JSON-escaped secret in a field value before quoting escapes it a second time', () => {
+    const err = capture();
+    const secret = 'tok"en\\with-quote-5b7d9f';
+    const redactor = new Redactor();
+    redactor.add(secret);
+    const logger = new ProcessLogger({ level: 'DEBUG', redactor, stderr: err.out });
+    logger.warn('retrying', { cause: `Asana said: "bad token ${JSON.stringify(secret).slice(1, -1)}"` });
+    assert.equal(err.text(), 'WARN retrying cause="Asana said: \\"bad token ********\\""\n');
+  });
 });

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Logger } from '../../logging/logger.js';
+import { maskSecret } from '../../logging/redactor.js';
 import { DeadlineRequests, TransportFailure } from '../../net/deadlineRequests.js';
 import { parseRetryAfter } from '../../retry/retryAfter.js';
 import { withRetries } from '../../retry/retryLoop.js';
@@ -86,10 +87,10 @@ export class HecTransport {
     };
     return this.retrying('send events', async () => {
       const { status, body: text, retryAfter } = await this.request(EVENT_PATH, body, headers, channel);
-      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(text), retryAfter);
+      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(text), retryAfter, (t) => this.redact(t));
       const reply = parseHecReply(text);
       if (!reply) throw new HecError({ code: 'hec_invalid_response', retryable: true, status, detail: `HTTP ${status}` });
-      if (reply.code !== HEC_CODES.success) throw classifyHecFailure(400, this.redact(text));
+      if (reply.code !== HEC_CODES.success) throw classifyHecFailure(400, this.redact(text), undefined, (t) => this.redact(t));
       if (channel === undefined) return undefined;
       if (reply.ackId === undefined) {
         throw new HecError({ code: 'hec_ack_disabled', retryable: false, status, detail: 'HEC accepted the events but returned no ackId' });
@@ -108,7 +109,7 @@ export class HecTransport {
         { 'X-Splunk-Request-Channel': channel },
         channel,
       );
-      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter);
+      if (status < 200 || status > 299) throw classifyHecFailure(status, this.redact(body), retryAfter, (t) => this.redact(t));
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
@@ -202,6 +203,6 @@ export class HecTransport {
   }
 
   private redact(text: string): string {
-    return text.split(this.opts.token).join(REDACTED);
+    return maskSecret(text, this.opts.token, REDACTED);
   }
 }

@@ -200,6 +200,22 @@ describe('HEC sink: a hostile or wrong answer', () => {
     assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms, not at the 10 s deadline`);
     assert.ok(sent < 16 * 1024 * 1024, `the peer could push only ${sent} bytes before the connection was dropped`);
   });
+
+  it('keeps no piece of the token when a refusal echoes it \\u-escaped past the length its text is cut to', async () => {
+    // JSON parsing turns the \\u escapes back into the raw token, which straddles the 200-character cut.
+    const echoed = TOKEN.replace(/-/g, '\\u002d');
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(`{"text":"${'x'.repeat(190)} ${echoed}","code":4}`);
+    });
+    await new Promise<void>((r) => (server as Server).listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${((server as Server).address() as AddressInfo).port}`;
+    sink = new HecSink({ url, token: TOKEN, ack: false, metadata: META, random: () => 0.5, timeScale: 0.01 });
+    const error = await failureOf(deliver(sink, events(1)));
+    assert.ok(error instanceof HecError && error.code === 'hec_token_rejected', String(error));
+    for (const piece of ['hec-h', 'hec\\u002d']) assert.equal(error.message.includes(piece), false, error.message);
+  });
 });
 
 describe('HEC sink: proxy and private CA, against a TLS mock HEC', function () {
