@@ -95,7 +95,7 @@ export const HEC_RETRY_POLICY: Readonly<Partial<RetryPolicy>> = Object.freeze({
  * (the bodies are kept gzip-compressed for resending).
  */
 export const DEFAULT_IN_FLIGHT = Object.freeze({ events: 20_000, bytes: 32_000_000 });
-/** Far below Splunk's own per-channel limit (inputs.conf max_number_of_acked_requests_pending_query_per_ack_channel). */
+/** Far below Splunk's own per-channel limit (limits.conf [http_input] max_number_of_acked_requests_pending_query_per_ack_channel, 1,000,000 by default). */
 export const DEFAULT_MAX_PENDING_PER_CHANNEL = 1_000;
 export const DEFAULT_ACK_TIMEOUT_MS = 180_000;
 export const DEFAULT_MAX_RESENDS = 3;
