@@ -112,7 +112,7 @@ describe('AuditLogClient over scripted Asana answers', () => {
       // The k-th request may leave no sooner than k spacings after they were asked for. Only lower bounds: a busy
       // machine delays arrivals, which could shrink a single gap between two of them but never these.
       const since = arrivals.map((t) => t - asked).sort((a, b) => a - b);
-      since.forEach((ms, k) => assert.ok(ms >= 20 * k - 2, `request ${k} arrived ${ms} ms after the ask (all: ${since})`));
+      for (const [k, ms] of since.entries()) assert.ok(ms >= 20 * k - 2, `request ${k} arrived ${ms} ms after the ask (all: ${since})`);
     });
 
     it('sends a request of the live stream before background ones (the re-read) already waiting for the budget', async () => {
