@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { candidateFiles, planPackage } from '../../tools/package.js';
+import { linksOutside, relativeLinks } from './docLinks.js';
 
 /** The Markdown a reader follows: the front door, the docs and the project pages beside them. */
 const PAGES = [
@@ -25,22 +26,6 @@ function anchorOf(heading: string): string {
 function anchorsIn(file: string): Set<string> {
   const text = fs.readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
   return new Set([...text.matchAll(/^#{1,6} (.*)$/gm)].map((m) => anchorOf(m[1] as string)));
-}
-
-/** Every relative link of a page, with the line it is on; web links are not followed here. */
-function relativeLinks(file: string): { line: number; target: string; anchor?: string }[] {
-  const found: { line: number; target: string; anchor?: string }[] = [];
-  fs.readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((text, i) => {
-      for (const m of text.matchAll(/\]\(([^)\s]*)\)/g)) {
-        const link = m[1] as string;
-        if (/^[a-z]+:/i.test(link) || link === '') continue;
-        const [target, anchor] = link.split('#');
-        found.push({ line: i + 1, target: target ?? '', anchor });
-      }
-    });
-  return found;
 }
 
 /** The links of these pages that lead nowhere, as "page:line ..." lines. */
@@ -66,23 +51,6 @@ function shippedFiles(root: string): Set<string> {
   return new Set(planPackage(candidateFiles(root)).files.map((f) => f.path));
 }
 
-/**
- * The relative links of the shipped pages (the shipped Markdown files) that lead to a file or folder
- * the package does not ship: they work in the repository and break in the installed app.
- */
-function linksOutsidePackage(root: string, shipped: ReadonlySet<string>): string[] {
-  const outside: string[] = [];
-  for (const page of [...shipped].filter((f) => f.endsWith('.md')).sort()) {
-    for (const { line, target } of relativeLinks(path.join(root, page))) {
-      if (target === '') continue;
-      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(page), target)).replace(/\/$/, '');
-      const ships = shipped.has(resolved) || [...shipped].some((f) => f.startsWith(`${resolved}/`));
-      if (!ships) outside.push(`${page}:${line} links to ${target}, which the package does not ship`);
-    }
-  }
-  return outside;
-}
-
 describe('the documentation links', () => {
   it('lead to files that exist and to headings that exist, on every page', () => {
     assert.deepEqual(brokenLinks(PAGES), []);
@@ -104,7 +72,7 @@ describe('the documentation links', () => {
   it('of the pages the package ships lead only to files the package ships', () => {
     const shipped = shippedFiles('.');
     assert.ok(shipped.has('README.md') && shipped.has('docs/install.md'), 'the packager ships the README and docs/');
-    assert.deepEqual(linksOutsidePackage('.', shipped), []);
+    assert.deepEqual(linksOutside('.', shipped), []);
   });
 
   it('are reported when a shipped page leads to a file or folder that exists but does not ship', () => {
@@ -123,7 +91,7 @@ describe('the documentation links', () => {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.writeFileSync(path.join(root, file), text);
     }
-    assert.deepEqual(linksOutsidePackage(root, shippedFiles(root)), [
+    assert.deepEqual(linksOutside(root, shippedFiles(root)), [
       'README.md:3 links to NOTES.md, which the package does not ship',
       'docs/install.md:4 links to ../test/fixtures/events.tsv, which the package does not ship',
       'docs/install.md:4 links to ../deploy/, which the package does not ship',
