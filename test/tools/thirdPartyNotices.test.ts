@@ -102,7 +102,7 @@ describe('third-party notices: what the bundle holds', function () {
     assert.ok(!existsSync(join(root, NOTICES_FILE)), 'no stale notices');
   });
 
-  it('fails `npm run build`s bundle step with that one message and exit status 1', () => {
+  it('fails the bundle step of `npm run build` with that one message and exit status 1', () => {
     root = project({
       'src/cli/entry.ts': "console.log(require('quiet')());",
       ...npmPackage('node_modules/quiet', 'quiet', '0.3.0', 'MIT', 'module.exports = () => 1;'),
