@@ -1,13 +1,16 @@
 /**
  * `npm run build`'s second step: one minified CommonJS file under bin/ that the launchers run,
- * so the installed app needs no node_modules. Run: node build/tools/bundle.js
+ * so the installed app needs no node_modules, and beside it THIRD-PARTY-NOTICES.txt with the
+ * licences of the npm packages it bundled. Run: node build/tools/bundle.js
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { BUNDLE_METAFILE, bundledPackages, NOTICES_FILE, noticesText, type BundledPackage } from './thirdPartyNotices.js';
 
 export const BUNDLE_PATH = 'bin/ta_asana_audit_log.cjs';
-
-const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+export const ENTRY_POINT = 'src/cli/entry.ts';
 
 /**
  * Dependencies' modules this program never uses, replaced by small stand-ins: splunkd starts the
@@ -84,17 +87,49 @@ const sourceEdits: Plugin = {
   },
 };
 
-await build({
-  entryPoints: ['src/cli/entry.ts'],
-  outfile: BUNDLE_PATH,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  legalComments: 'none',
-  define: { __APP_VERSION__: JSON.stringify(version) },
-  logLevel: 'warning',
-  plugins: [standIns, sourceEdits],
-});
-process.stdout.write(`bundled ${BUNDLE_PATH} (version ${version})\n`);
+/**
+ * Bundles `entryPoint` of the project at `root` into `outfile`, then writes the notices of the
+ * packages it bundled and keeps esbuild's metafile. When a bundled package cannot ship (no licence
+ * text, a licence off the list), the bundle is removed and this throws, listing every such package.
+ */
+export async function bundleProgram(root: string, entryPoint: string = ENTRY_POINT, outfile: string = BUNDLE_PATH): Promise<BundledPackage[]> {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const { metafile } = await build({
+    absWorkingDir: root,
+    entryPoints: [entryPoint],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    // Licence comments stay out of the bundle, which node parses at every start: each bundled
+    // package's whole licence is in THIRD-PARTY-NOTICES.txt instead.
+    legalComments: 'none',
+    define: { __APP_VERSION__: JSON.stringify(version) },
+    logLevel: 'warning',
+    metafile: true,
+    plugins: [standIns, sourceEdits],
+  });
+  const { packages, problems } = bundledPackages(root, metafile, outfile);
+  if (problems.length > 0) {
+    rmSync(join(root, outfile), { force: true });
+    rmSync(join(root, NOTICES_FILE), { force: true });
+    throw new Error(`cannot ship ${outfile} (removed):\n  - ${problems.join('\n  - ')}`);
+  }
+  writeFileSync(join(root, NOTICES_FILE), noticesText(packages, outfile));
+  mkdirSync(dirname(join(root, BUNDLE_METAFILE)), { recursive: true });
+  writeFileSync(join(root, BUNDLE_METAFILE), JSON.stringify(metafile));
+  return packages;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  try {
+    const packages = await bundleProgram(process.cwd());
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    process.stdout.write(`bundled ${BUNDLE_PATH} (version ${version}); ${NOTICES_FILE} names its ${packages.length} npm packages\n`);
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

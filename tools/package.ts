@@ -12,12 +12,13 @@ import { declarationProblems } from './binaryDeclaration.js';
 import { NODE_LICENSE_FILE, readRuntimePin, runtimeFiles, type RuntimeFiles } from './nodeRuntime.js';
 import { gzipTar, type TarEntry } from './tarball.js';
 import { readAppVersions, versionDisagreements } from './stampVersion.js';
+import { NOTICES_FILE, noticesProblems, packagesOfLastBundle } from './thirdPartyNotices.js';
 
 export const APP_ID = 'TA-asana-audit-log';
 /** The single bundled program the launchers run. */
 export const BUNDLE = 'bin/ta_asana_audit_log.cjs';
-/** Top-level files that ship. */
-export const TOP_LEVEL_FILES = ['app.manifest', 'README.md', 'CHANGELOG.md', 'LICENSE'] as const;
+/** Top-level files that ship. THIRD-PARTY-NOTICES.txt is written by the build with the bundle. */
+export const TOP_LEVEL_FILES = ['app.manifest', 'README.md', 'CHANGELOG.md', 'LICENSE', NOTICES_FILE] as const;
 /** Folders that ship whole (minus dot-files). bin/ is filtered separately. */
 /** docs/ ships so that an admin has the whole documentation offline, beside the app. */
 export const SHIPPED_DIRS = ['default', 'docs', 'metadata', 'README', 'static'] as const;
@@ -138,9 +139,10 @@ export function packageProblems(repoRoot: string, plan: PackagePlan): string[] {
   const shipped = new Set(plan.files.map((f) => f.path));
   for (const required of REQUIRED_FILES) {
     if (!shipped.has(required)) {
-      problems.push(required === BUNDLE ? `${BUNDLE} is missing: run \`npm run build\` first` : `${required} is missing`);
+      problems.push(required === BUNDLE || required === NOTICES_FILE ? `${required} is missing: run \`npm run build\` first` : `${required} is missing`);
     }
   }
+  if (shipped.has(BUNDLE) && shipped.has(NOTICES_FILE)) problems.push(...bundleNoticesProblems(repoRoot));
   if (!plan.files.some((f) => f.path.endsWith('.sh') && isLauncher(f.path))) problems.push('no bin/*.sh launcher');
   for (const f of plan.files) {
     if (f.path.endsWith('.sh') && readFileSync(join(repoRoot, f.path)).includes(0x0d)) {
@@ -154,6 +156,15 @@ export function packageProblems(repoRoot: string, plan: PackagePlan): string[] {
     ),
   );
   return problems;
+}
+
+/** Where THIRD-PARTY-NOTICES.txt fails to name a package the last bundle holds (per the build's metafile). */
+export function bundleNoticesProblems(repoRoot: string): string[] {
+  try {
+    return noticesProblems(readFileSync(join(repoRoot, NOTICES_FILE), 'utf8'), packagesOfLastBundle(repoRoot, BUNDLE), NOTICES_FILE);
+  } catch (err) {
+    return [err instanceof Error ? err.message : String(err)];
+  }
 }
 
 /** Fixed unless SOURCE_DATE_EPOCH says otherwise (reproducible-builds convention). */

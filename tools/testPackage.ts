@@ -6,17 +6,21 @@
  * folder of links to the few tools it needs, with no node among them, and there is no
  * $SPLUNK_HOME/bin/node; every launcher run must use the app's own runtime, which the suite checks
  * (ASANA_AUDIT_LOG_EXPECTED_NODE). Mocha itself runs on this process's node, by its full path.
+ * Before the suite, the unpacked app must carry Node's licence and THIRD-PARTY-NOTICES.txt naming
+ * every npm package the build bundled.
  * Run after `npm run package` (npm run test:package does both):
  * node build/tools/testPackage.js [path/to/package.tgz]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_ID, BUNDLE, packageFileName } from './package.js';
+import { NODE_LICENSE_FILE } from './nodeRuntime.js';
 import { readAppVersions } from './stampVersion.js';
+import { NOTICES_FILE, noticesProblems, packagesOfLastBundle } from './thirdPartyNotices.js';
 import { unpackPackage } from './unpackPackage.js';
 
 export const LAUNCHER_IN_APP = 'bin/asana_audit_log.sh';
@@ -70,6 +74,17 @@ export function packageProblem(tgz: { exists: boolean; mtimeMs: number }, bundle
   return undefined;
 }
 
+/**
+ * What the unpacked app lacks in licences: Node's, for the runtime it carries, and the notices,
+ * which must name every npm package the bundle holds (per the build's metafile in `repoRoot`).
+ */
+export function licenceProblems(appDir: string, repoRoot: string): string[] {
+  const problems = existsSync(join(appDir, NODE_LICENSE_FILE)) ? [] : [`the package has no ${NODE_LICENSE_FILE} for its runtime`];
+  const notices = join(appDir, NOTICES_FILE);
+  const text = existsSync(notices) ? readFileSync(notices, 'utf8') : undefined;
+  return [...problems, ...noticesProblems(text, packagesOfLastBundle(repoRoot, BUNDLE), `the package's ${NOTICES_FILE}`)];
+}
+
 /** Unpacks `tgzPath`, runs every e2e spec against the unpacked launcher, and returns mocha's exit code. */
 export function runE2eAgainstPackage(repoRoot: string, tgzPath: string): number {
   const specs = readdirSync(join(repoRoot, E2E_DIR))
@@ -82,6 +97,9 @@ export function runE2eAgainstPackage(repoRoot: string, tgzPath: string): number 
     const launcher = join(dir, APP_ID, LAUNCHER_IN_APP);
     const runtime = join(dir, APP_ID, RUNTIME_IN_APP);
     for (const required of [launcher, runtime]) if (!existsSync(required)) throw new Error(`the package has no ${required.slice(dir.length + 1)}`);
+    const licences = licenceProblems(join(dir, APP_ID), repoRoot);
+    if (licences.length > 0) throw new Error(licences.join('\n'));
+    process.stdout.write(`${NOTICES_FILE} names the bundle's ${packagesOfLastBundle(repoRoot, BUNDLE).length} npm packages; ${NODE_LICENSE_FILE} is there\n`);
     const path = pathWithoutNode(dir);
     process.stdout.write(`e2e suite against ${launcher} (unpacked from ${tgzPath}), PATH=${path} (no node), no $SPLUNK_HOME\n`);
     const mocha = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');

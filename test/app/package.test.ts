@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_ID, BUNDLE, MAX_PACKAGE_BYTES, buildPackage, planPackage } from '../../tools/package.js';
+import { APP_ID, BUNDLE, MAX_PACKAGE_BYTES, buildPackage, bundleNoticesProblems, planPackage } from '../../tools/package.js';
 import { NODE_LICENSE_FILE } from '../../tools/nodeRuntime.js';
+import { BUNDLE_METAFILE, NOTICES_FILE, packagesInNotices, packagesOfLastBundle } from '../../tools/thirdPartyNotices.js';
 import { gunzipTar, gzipTar, packTar, unpackTar, type TarEntry } from '../../tools/tarball.js';
 import { unpackPackage } from '../../tools/unpackPackage.js';
 import { repoRoot } from './appFiles.js';
@@ -31,6 +32,7 @@ describe('package: which files ship', () => {
       'CONTRIBUTING.md',
       'docs/install.md',
       'LICENSE',
+      'THIRD-PARTY-NOTICES.txt',
       'package.json',
       'tsconfig.json',
       '.gitignore',
@@ -45,6 +47,7 @@ describe('package: which files ship', () => {
       { path: 'LICENSE', mode: 0o644 },
       { path: 'README.md', mode: 0o644 },
       { path: 'README/inputs.conf.spec', mode: 0o644 },
+      { path: 'THIRD-PARTY-NOTICES.txt', mode: 0o644 },
       { path: 'app.manifest', mode: 0o644 },
       { path: 'bin/asana_audit_log.cmd', mode: 0o755 },
       { path: 'bin/asana_audit_log.sh', mode: 0o755 },
@@ -56,6 +59,36 @@ describe('package: which files ship', () => {
       { path: 'static/appIcon.png', mode: 0o644 },
     ]);
     assert.ok(plan.excluded.includes('bin/helper.js') && plan.excluded.includes('default/.DS_Store'));
+  });
+});
+
+describe('package: the third-party notices check', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'pkg-notices-'));
+    for (const [name, version] of [
+      ['kept', '1.0.0'],
+      ['@new/dep', '2.0.0'],
+    ] as const) {
+      mkdirSync(join(root, 'node_modules', name), { recursive: true });
+      writeFileSync(join(root, 'node_modules', name, 'package.json'), JSON.stringify({ name, version, license: 'MIT' }));
+    }
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("refuses notices that do not name a package the bundle's metafile holds", () => {
+    mkdirSync(join(root, 'build'));
+    writeFileSync(
+      join(root, BUNDLE_METAFILE),
+      JSON.stringify({ inputs: { 'node_modules/kept/index.js': {}, 'node_modules/@new/dep/lib/a.js': {}, 'src/x.ts': {} } }),
+    );
+    writeFileSync(join(root, NOTICES_FILE), `head\n\n${'='.repeat(78)}\nPackage: kept@1.0.0\n`);
+    assert.deepEqual(bundleNoticesProblems(root), [`${NOTICES_FILE} does not name @new/dep@2.0.0, which the bundle holds: run \`npm run build\``]);
+  });
+
+  it('refuses to check without the metafile the build keeps', () => {
+    writeFileSync(join(root, NOTICES_FILE), 'head\n');
+    assert.deepEqual(bundleNoticesProblems(root), [`${BUNDLE_METAFILE} is missing: run \`npm run build\``]);
   });
 });
 
@@ -126,7 +159,19 @@ describe('package: the real package (needs `npm run build` first)', function () 
   });
 
   it('contains exactly the allowed entries, with 755 launchers and folders and 644 for the rest', () => {
-    const allowedTop = new Set(['bin', 'default', 'docs', 'metadata', 'README', 'static', 'app.manifest', 'README.md', 'CHANGELOG.md', 'LICENSE']);
+    const allowedTop = new Set([
+      'bin',
+      'default',
+      'docs',
+      'metadata',
+      'README',
+      'static',
+      'app.manifest',
+      'README.md',
+      'CHANGELOG.md',
+      'LICENSE',
+      NOTICES_FILE,
+    ]);
     for (const e of gunzipTar(readFileSync(tgz))) {
       const rel = e.path.slice(APP_ID.length + 1).replace(/\/$/, '');
       if (rel === '') continue;
@@ -145,6 +190,7 @@ describe('package: the real package (needs `npm run build` first)', function () 
       'CHANGELOG.md',
       'docs/install.md',
       'LICENSE',
+      NOTICES_FILE,
       'static/appIcon.png',
     ]) {
       assert.ok(paths.includes(`${APP_ID}/${required}`), `${required} missing`);
@@ -153,6 +199,14 @@ describe('package: the real package (needs `npm run build` first)', function () 
       paths.some((p) => /\/bin\/[^/]+\.sh$/.test(p)),
       'a shell launcher',
     );
+  });
+
+  it("carries THIRD-PARTY-NOTICES.txt naming every npm package of the build's bundle", () => {
+    const notices = gunzipTar(readFileSync(tgz)).find((e) => e.path === `${APP_ID}/${NOTICES_FILE}`);
+    assert.ok(notices?.data, NOTICES_FILE);
+    const bundled = packagesOfLastBundle(repoRoot, BUNDLE).map((p) => `${p.name}@${p.version}`);
+    assert.ok(bundled.length > 20, `${bundled.length} bundled packages`);
+    assert.deepEqual(packagesInNotices(notices.data.toString('utf8')), bundled);
   });
 
   it('is byte-for-byte reproducible', () => {
@@ -202,6 +256,10 @@ describe('package: a platform package (needs `npm run build` first; a stand-in r
       rmSync(plain, { recursive: true, force: true });
     }
     assert.match(NODE_LICENSE_FILE, /nodejs/i);
+    assert.ok(
+      entries.some((e) => e.path === `${APP_ID}/${NOTICES_FILE}`),
+      "the npm packages' notices, as in the runtime-less package",
+    );
     assert.ok(
       entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.sh`) && entries.some((e) => e.path === `${APP_ID}/bin/asana_audit_log.cmd`),
       'both launchers',

@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { APP_ID } from '../../tools/package.js';
+import { APP_ID, BUNDLE } from '../../tools/package.js';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPackagePath, nodeFreeEnv, packageProblem, pathWithoutNode } from '../../tools/testPackage.js';
+import { NODE_LICENSE_FILE } from '../../tools/nodeRuntime.js';
+import { defaultPackagePath, licenceProblems, nodeFreeEnv, packageProblem, pathWithoutNode } from '../../tools/testPackage.js';
+import { NOTICES_FILE, packagesOfLastBundle } from '../../tools/thirdPartyNotices.js';
 import { readRepoFile, repoRoot } from './appFiles.js';
 
 describe('test:package: which package the e2e suite runs against', () => {
@@ -17,6 +19,34 @@ describe('test:package: which package the e2e suite runs against', () => {
     assert.match(packageProblem({ exists: false, mtimeMs: 0 }, 1000) ?? '', /not found: run `npm run package`/);
     assert.match(packageProblem({ exists: true, mtimeMs: 999 }, 1000) ?? '', /older than bin\/ta_asana_audit_log\.cjs/);
     assert.equal(packageProblem({ exists: true, mtimeMs: 1000 }, 1000), undefined);
+  });
+});
+
+describe('test:package: the licences in the unpacked app (needs `npm run build` first)', () => {
+  let app: string;
+  beforeEach(() => {
+    app = mkdtempSync(join(tmpdir(), 'unpacked-licences-'));
+  });
+  afterEach(() => rmSync(app, { recursive: true, force: true }));
+
+  it("accepts an app with Node's licence and the build's notices", () => {
+    copyFileSync(join(repoRoot, NOTICES_FILE), join(app, NOTICES_FILE));
+    writeFileSync(join(app, NODE_LICENSE_FILE), 'Node.js is licensed for use as follows:');
+    assert.deepEqual(licenceProblems(app, repoRoot), []);
+  });
+
+  it("names what is missing: Node's licence, and each bundled package the notices leave out", () => {
+    const notices = readFileSync(join(repoRoot, NOTICES_FILE), 'utf8');
+    writeFileSync(join(app, NOTICES_FILE), notices.replace(/^Package: zod@/m, 'Package: not-zod@'));
+    const zod = packagesOfLastBundle(repoRoot, BUNDLE).find((p) => p.name === 'zod');
+    assert.ok(zod, 'the bundle holds zod');
+    assert.deepEqual(licenceProblems(app, repoRoot), [
+      `the package has no ${NODE_LICENSE_FILE} for its runtime`,
+      `the package's ${NOTICES_FILE} does not name zod@${zod.version}, which the bundle holds: run \`npm run build\``,
+      `the package's ${NOTICES_FILE} names not-zod@${zod.version}, which the bundle does not hold: run \`npm run build\``,
+    ]);
+    rmSync(join(app, NOTICES_FILE));
+    assert.deepEqual(licenceProblems(app, repoRoot).slice(1), [`the package's ${NOTICES_FILE} is missing: run \`npm run build\``]);
   });
 });
 

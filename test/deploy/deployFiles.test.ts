@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { registerPollCommand } from '../../src/cli/pollCommand.js';
+import { NOTICES_FILE } from '../../tools/thirdPartyNotices.js';
 
 /** The long flags `poll` accepts, read from the command itself so the samples cannot drift from it. */
 function pollFlags(): Set<string> {
@@ -48,5 +49,10 @@ describe('the service samples in deploy/', () => {
     }
     assert.match(docker, /^USER node$/m);
     assert.match(docker, /COPY --from=build \/src\/bin\/ta_asana_audit_log\.cjs /);
+  });
+
+  it('the Dockerfile puts the licence notices of the bundled npm packages beside the bundle', () => {
+    const docker = fs.readFileSync('deploy/Dockerfile', 'utf8');
+    assert.match(docker, new RegExp(`^COPY --from=build .*/src/${NOTICES_FILE.replace(/\./g, '\\.')} .*/opt/asana-audit-log/$`, 'm'));
   });
 });
