@@ -2,17 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
 import { CheckpointUnwritableError, errnoText } from './checkpointStore.js';
-import {
-  appendRegularFile,
-  leftoverTempFiles,
-  NotRegularFileError,
-  readRegularFile,
-  readRegularHead,
-  removeQuietly,
-  writeFileAtomically,
-} from './safeFiles.js';
+import { looksLike } from './fileKind.js';
+import { appendRegularFile, leftoverTempFiles, NotRegularFileError, readRegularFile, readRegularHead, writeFileAtomically } from './safeFiles.js';
 import type { EmittedLogPort, EmittedRecord } from './ports.js';
 
 const recordSchema = z.record(z.string().regex(/^-?\d+$/), z.array(z.string()));
@@ -21,6 +15,19 @@ const lineSchema = z.object({ sum: z.string(), r: z.unknown() });
 /** The emitted-gid log of the input whose checkpoint is `checkpointFile`. */
 export function emittedLogPathFor(checkpointFile: string): string {
   return `${checkpointFile}.emitted`;
+}
+
+/** Raised when the file at the log's path is not one of these logs: it is neither read, overwritten nor deleted. */
+export class NotAnEmittedLogError extends CodedError<'not_an_emitted_log'> {
+  constructor(
+    readonly file: string,
+    readonly what: string,
+  ) {
+    super(
+      'not_an_emitted_log',
+      `${file} is not this add-on's emitted-gid log (it looks like ${what}): it was left as it is and nothing was collected. That name, beside the checkpoint, is where the add-on keeps the gids the re-read of late events needs: move it elsewhere, and the next run starts a new log`,
+    );
+  }
 }
 
 /**
@@ -48,20 +55,21 @@ export class EmittedGidStore implements EmittedLogPort {
       if (e instanceof NotRegularFileError) throw e;
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
+    // Judged before anything is written: someone else's file is never overwritten or truncated.
+    const kind = kindOfText(text, false);
+    if (kind !== 'log') throw new NotAnEmittedLogError(this.file, kind.what);
     const records: EmittedRecord[] = [];
-    let damaged = 0;
+    const damaged: number[] = [];
     const lines = text.split('\n');
     const tail = lines.pop() ?? '';
-    for (const line of lines) {
+    lines.forEach((line, i) => {
       const record = decodeLine(line);
       if (record) records.push(record);
-      else damaged++;
-    }
-    if (tail !== '' || damaged > 0) {
+      else damaged.push(i + 1);
+    });
+    if (tail !== '' || damaged.length > 0) {
+      this.opts.logger.warn(damageText(this.file, damaged, tail !== ''));
       // Appending after a cut line would glue the next record to it; write the good ones back.
-      this.opts.logger.warn(
-        `the emitted-gid log ${this.file} had ${damaged + (tail !== '' ? 1 : 0)} damaged line(s) (a crash mid-write): they are dropped, so up to one page of events may be read again`,
-      );
       this.rewrite(records);
     }
     return records;
@@ -88,15 +96,15 @@ export class EmittedGidStore implements EmittedLogPort {
     }
   }
 
+  /** Deletes the log and any temp file of a compaction cut short: each only if it is one (see reset). */
   clear(): void {
-    fs.rmSync(this.file, { force: true });
-    for (const tmp of leftoverTempFiles(this.file)) removeQuietly(tmp);
+    this.reset();
   }
 
   /**
    * `checkpoint reset`: deletes the log and the temp file of a compaction cut short, each only if
-   * it is one (empty, or its first line starts as this store writes lines); any other file is
-   * left alone. Returns the files deleted.
+   * it is one (empty, or its first line starts as this store writes lines, or as much of that
+   * as a crash left); any other file is left alone. Returns the files deleted.
    */
   reset(): string[] {
     const deleted: string[] = [];
@@ -110,19 +118,58 @@ export class EmittedGidStore implements EmittedLogPort {
   }
 }
 
-/** How every line of the log starts (see encodeLine). */
-const LINE_START = '{"sum":"';
+/** Bytes read to tell a log from another file: more than the start every line of a log has. */
+const HEAD_BYTES = 4096;
 
 function isEmittedLog(file: string): boolean {
-  let head: { bytes: Buffer } | undefined;
+  let head: { bytes: Buffer; cut: boolean } | undefined;
   try {
     // A symlink, FIFO or device is not ours: never followed, waited on or deleted.
-    head = readRegularHead(file, LINE_START.length);
+    head = readRegularHead(file, HEAD_BYTES);
   } catch {
     return false;
   }
-  // A log cut by a crash may hold less than one line start; it is still ours.
-  return head !== undefined && LINE_START.startsWith(head.bytes.toString('utf8'));
+  return head !== undefined && kindOfText(head.bytes.toString('utf8'), head.cut) === 'log';
+}
+
+/**
+ * How every line of the log starts, `{"sum":"` and 16 hex digits, then the record (see
+ * encodeLine). A checkpoint's lines start alike but with a longer checksum and another key.
+ */
+const LINE_START = /^\{"sum":"[0-9a-f]{16}","r":/;
+const LINE_SHAPE = `{"sum":"${'0'.repeat(16)}","r":`;
+
+/** Whether `text` is the start of LINE_START cut short (a crash during the file's first write). */
+function isCutLineStart(text: string): boolean {
+  if (text.length >= LINE_SHAPE.length) return false;
+  return [...text].every((c, i) => (i >= 8 && i < 24 ? /[0-9a-f]/.test(c) : c === LINE_SHAPE[i]));
+}
+
+/**
+ * Whether a file holding `text` (its start only, when `cut`) is one of these logs: empty, or its
+ * first line starts as every line of the log starts (a line damaged later is the log's own
+ * damage), or as much of that start as a crash during its first write left. Anything else is
+ * someone else's file, described as fileKind.ts does.
+ */
+function kindOfText(text: string, cut: boolean): 'log' | { what: string } {
+  const end = text.indexOf('\n');
+  const first = end === -1 ? text : text.slice(0, end);
+  if (text === '' || LINE_START.test(first) || (end === -1 && !cut && isCutLineStart(first))) return 'log';
+  if (/^\{"sum":"[0-9a-f]{32}","checkpoint":/.test(first)) return { what: 'a checkpoint file' };
+  return { what: looksLike(Buffer.from(text.slice(0, HEAD_BYTES), 'utf8'), cut || text.length > HEAD_BYTES) };
+}
+
+/**
+ * The one WARN for a log with damaged lines. Lines are appended whole and fsynced before the
+ * checkpoint moves, so a crash can only cut the last one, whose page is then read again; a
+ * damaged line before it was altered or damaged on disk, and its gids are lost to the log.
+ */
+function damageText(file: string, damaged: readonly number[], cutLast: boolean): string {
+  const cut = 'its last line was cut short by a crash mid-write and is dropped, so up to one page of events may be read again';
+  if (damaged.length === 0) return `the emitted-gid log ${file} had 1 damaged line(s) (a crash mid-write): ${cut}; nothing to do`;
+  const n = damaged.length;
+  const where = `line${n === 1 ? '' : 's'} ${damaged.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''}`;
+  return `the emitted-gid log ${file} has ${n} damaged line${n === 1 ? '' : 's'} (${where}: a checksum that does not match, or text that is not a record), which is not a crash (a crash only cuts the last line): the file was altered, or the disk damaged it. ${n === 1 ? 'It is' : 'They are'} dropped: events listed there may be sent again if the re-read of late events reads them, none is lost${cutLast ? `; and ${cut}` : ''}. Leave the file to the add-on, and check the disk`;
 }
 
 function checksum(json: string): string {

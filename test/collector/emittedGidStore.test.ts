@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CheckpointUnwritableError } from '../../src/collector/checkpointStore.js';
-import { EmittedGidStore } from '../../src/collector/emittedGidStore.js';
+import { EmittedGidStore, NotAnEmittedLogError } from '../../src/collector/emittedGidStore.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { NotRegularFileError } from '../../src/collector/safeFiles.js';
@@ -58,11 +58,53 @@ describe('EmittedGidStore', () => {
     }
   });
 
-  it('refuses a damaged line whose checksum does not match', () => {
-    const store = new EmittedGidStore({ file: path.join(dir, 'x.emitted'), logger: silentLogger });
+  it('drops a line that fails its checksum before the end with one WARN that calls it damaged, not a crash, and keeps the others', () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) } as Logger;
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.emitted'), logger });
     store.append({ '0': ['1'] });
-    fs.writeFileSync(store.file, fs.readFileSync(store.file, 'utf8').replace('"1"', '"7"'));
-    assert.deepEqual(store.load(), []);
+    store.append({ '60000': ['2'] });
+    store.append({ '120000': ['3'] });
+    fs.writeFileSync(store.file, fs.readFileSync(store.file, 'utf8').replace('"2"', '"7"'));
+    assert.deepEqual(store.load(), [{ '0': ['1'] }, { '120000': ['3'] }]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] as string, /x\.emitted has 1 damaged line \(line 2:.*not a crash.*may be sent again.*none is lost/);
+    assert.doesNotMatch(warnings[0] as string, /crash mid-write/);
+    warnings.length = 0;
+    assert.deepEqual(store.load(), [{ '0': ['1'] }, { '120000': ['3'] }], 'the damaged line is dropped once');
+    assert.deepEqual(warnings, []);
+  });
+
+  it('refuses a file that is not an emitted-gid log, saying what it looks like, and neither overwrites, truncates nor clears it', () => {
+    const file = path.join(dir, 'x.checkpoint.emitted');
+    const store = new EmittedGidStore({ file, logger: silentLogger });
+    const foreign: Array<[string, string | Buffer]> = [
+      ['NDJSON', '{"gid":"1","created_at":"2026-11-20T12:00:00.000Z"}\n{"gid":"2","created_at":"2026-11-20T12:00:01.000Z"}\n'],
+      ['JSON', '{"gid":"1"}\n'],
+      ['text', 'remember the milk'],
+      ['text', 'remember the milk\n{"sum":"0123456789abcdef","r":{}}\n'],
+      ['a checkpoint file', '{"sum":"0123456789abcdef0123456789abcdef","checkpoint":{"version":2}}\n'],
+      ['binary data', Buffer.alloc(64)],
+    ];
+    for (const [what, content] of foreign) {
+      fs.writeFileSync(file, content);
+      assert.throws(
+        () => store.load(),
+        (e: unknown) => e instanceof NotAnEmittedLogError && e.code === 'not_an_emitted_log' && e.what === what && e.message.includes(file),
+        what,
+      );
+      store.clear();
+      assert.deepEqual(store.reset(), []);
+      assert.deepEqual(fs.readFileSync(file), Buffer.from(content), `${what}: left as it was`);
+    }
+  });
+
+  it('reads an empty file, or one whose only line was cut by a crash, as an empty log', () => {
+    const store = new EmittedGidStore({ file: path.join(dir, 'x.checkpoint.emitted'), logger: silentLogger });
+    for (const content of ['', '{', '{"su', '{"sum":"0123', '{"sum":"0123456789abcdef","r":{"0":["1"']) {
+      fs.writeFileSync(store.file, content);
+      assert.deepEqual(store.load(), [], content);
+    }
   });
 
   it('compacts through a temp file of its own: a symlink planted at the fixed temp name is never written through', () => {
