@@ -4,13 +4,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../errors/codedError.js';
 import type { Logger } from '../logging/logger.js';
+import { logIdSchema } from './checkpoint.js';
 import { CheckpointUnwritableError, errnoText } from './checkpointStore.js';
 import { looksLike } from './fileKind.js';
 import { appendRegularFile, leftoverTempFiles, NotRegularFileError, readRegularFile, readRegularHead, writeFileAtomically } from './safeFiles.js';
-import type { EmittedLogPort, EmittedRecord } from './ports.js';
+import type { EmittedLogContents, EmittedLogPort, EmittedRecord } from './ports.js';
 
 const recordSchema = z.record(z.string().regex(/^-?\d+$/), z.array(z.string()));
-const lineSchema = z.object({ sum: z.string(), r: z.unknown() });
+const recordLineSchema = z.strictObject({ sum: z.string(), r: z.unknown() });
+const headerLineSchema = z.strictObject({ sum: z.string(), log: logIdSchema });
 
 /** The emitted-gid log of the input whose checkpoint is `checkpointFile`. */
 export function emittedLogPathFor(checkpointFile: string): string {
@@ -31,25 +33,34 @@ export class NotAnEmittedLogError extends CodedError<'not_an_emitted_log'> {
 }
 
 /**
- * The emitted-gid log on disk: one checksummed JSON line per page, appended and fsynced before
- * the checkpoint moves. Compaction writes a new file and renames it over the old one, like the
- * checkpoint. A line cut short by a crash belongs to a page whose checkpoint never moved, so it
+ * The emitted-gid log on disk: a first line that names the log (its identity, which the
+ * checkpoint's trail names too), then one checksummed JSON line per page, appended and fsynced
+ * before the checkpoint moves. The first line is only ever written together with the records
+ * (a new log, or a compaction, which writes a new file and renames it over the old one, like the
+ * checkpoint). A line cut short by a crash belongs to a page whose checkpoint never moved, so it
  * is dropped: that page is read again and its events are recognised or emitted once.
  */
 export class EmittedGidStore implements EmittedLogPort {
   readonly file: string;
   private readonly dir: string;
+  /** The identity the log was loaded or last written with. */
+  private id: string | undefined;
 
   constructor(private readonly opts: { file: string; logger: Logger }) {
     this.file = path.resolve(opts.file);
     this.dir = path.dirname(this.file);
   }
 
-  load(): EmittedRecord[] {
+  get name(): string {
+    return this.file;
+  }
+
+  load(): EmittedLogContents | undefined {
     let text: string;
+    this.id = undefined;
     try {
       const read = readRegularFile(this.file);
-      if (!read) return [];
+      if (!read) return undefined;
       text = read.text;
     } catch (e) {
       if (e instanceof NotRegularFileError) throw e;
@@ -63,8 +74,9 @@ export class EmittedGidStore implements EmittedLogPort {
     const lines = text.split('\n');
     const tail = lines.pop() ?? '';
     lines.forEach((line, i) => {
-      const record = decodeLine(line);
-      if (record) records.push(record);
+      const decoded = decodeLine(line);
+      if (decoded && 'record' in decoded) records.push(decoded.record);
+      else if (decoded && i === 0) this.id = decoded.id;
       else damaged.push(i + 1);
     });
     if (tail !== '' || damaged.length > 0) {
@@ -72,7 +84,7 @@ export class EmittedGidStore implements EmittedLogPort {
       // Appending after a cut line would glue the next record to it; write the good ones back.
       this.rewrite(records);
     }
-    return records;
+    return { id: this.id, records };
   }
 
   append(record: EmittedRecord): void {
@@ -87,18 +99,21 @@ export class EmittedGidStore implements EmittedLogPort {
     }
   }
 
-  rewrite(records: readonly EmittedRecord[]): void {
-    const text = records.map(encodeLine).join('');
+  rewrite(records: readonly EmittedRecord[], id: string | undefined = this.id): void {
+    // A log an earlier version wrote has no identity, and keeps none until the collector gives it one.
+    const text = (id === undefined ? '' : encodeHeader(id)) + records.map(encodeLine).join('');
     try {
       writeFileAtomically(this.file, text);
     } catch (e) {
       throw new CheckpointUnwritableError(this.dir, errnoText(e));
     }
+    this.id = id;
   }
 
   /** Deletes the log and any temp file of a compaction cut short: each only if it is one (see reset). */
   clear(): void {
     this.reset();
+    this.id = undefined;
   }
 
   /**
@@ -133,16 +148,16 @@ function isEmittedLog(file: string): boolean {
 }
 
 /**
- * How every line of the log starts, `{"sum":"` and 16 hex digits, then the record (see
- * encodeLine). A checkpoint's lines start alike but with a longer checksum and another key.
+ * How every line of the log starts, `{"sum":"` and 16 hex digits, then the record or the log's
+ * identity (see encodeLine and encodeHeader). A checkpoint's lines start alike but with a longer
+ * checksum and another key.
  */
-const LINE_START = /^\{"sum":"[0-9a-f]{16}","r":/;
-const LINE_SHAPE = `{"sum":"${'0'.repeat(16)}","r":`;
+const LINE_START = /^\{"sum":"[0-9a-f]{16}","(?:r|log)":/;
+const LINE_SHAPES = ['r', 'log'].map((key) => `{"sum":"${'0'.repeat(16)}","${key}":`);
 
 /** Whether `text` is the start of LINE_START cut short (a crash during the file's first write). */
 function isCutLineStart(text: string): boolean {
-  if (text.length >= LINE_SHAPE.length) return false;
-  return [...text].every((c, i) => (i >= 8 && i < 24 ? /[0-9a-f]/.test(c) : c === LINE_SHAPE[i]));
+  return LINE_SHAPES.some((shape) => text.length < shape.length && [...text].every((c, i) => (i >= 8 && i < 24 ? /[0-9a-f]/.test(c) : c === shape[i])));
 }
 
 /**
@@ -181,16 +196,25 @@ function encodeLine(record: EmittedRecord): string {
   return `{"sum":"${checksum(json)}","r":${json}}\n`;
 }
 
-function decodeLine(line: string): EmittedRecord | undefined {
+/** The first line of a log: its identity, checksummed like the records. */
+function encodeHeader(id: string): string {
+  const json = JSON.stringify(logIdSchema.parse(id));
+  return `{"sum":"${checksum(json)}","log":${json}}\n`;
+}
+
+/** A record line, or a first line's identity; undefined for a line that is neither, or fails its checksum. */
+function decodeLine(line: string): { record: EmittedRecord } | { id: string } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return undefined;
   }
-  const outer = lineSchema.safeParse(parsed);
+  const header = headerLineSchema.safeParse(parsed);
+  if (header.success) return checksum(JSON.stringify(header.data.log)) === header.data.sum ? { id: header.data.log } : undefined;
+  const outer = recordLineSchema.safeParse(parsed);
   if (!outer.success) return undefined;
   const record = recordSchema.safeParse(outer.data.r);
   if (!record.success || checksum(JSON.stringify(record.data)) !== outer.data.sum) return undefined;
-  return record.data;
+  return { record: record.data };
 }
