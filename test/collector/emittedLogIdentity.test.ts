@@ -131,6 +131,21 @@ describe('the emitted-gid log and the checkpoint that pairs with it', () => {
     }
   });
 
+  it('keeps naming its log through a backfill plan and the catch-up re-read before it', async () => {
+    const p = parts();
+    let gid = await runMinutes(p, 2, 0);
+    // Five hours pass with events every minute: the live stream is far behind, and backfill windows are planned.
+    for (let m = 0; m < 5 * 60; m += 1) p.api.add(makeEvent(gid++, iso(p.api.nowMs + m * MIN)));
+    p.api.nowMs += 5 * 60 * MIN;
+    const backfill = { concurrency: 4, settleMs: MIN, requestsPerMinute: 10_000 };
+    await run(p, { backfill, pageSize: 20 });
+    const planned = p.checkpoints.saved.filter((c) => c.windows.length > 0);
+    assert.ok(planned.length > 0, 'windows were planned');
+    for (const cp of p.checkpoints.saved) assert.equal(cp.trail?.logId, p.log.id, `generation ${cp.generation} names the log`);
+    await runMinutes(p, 3, gid);
+    assert.deepEqual(p.warnings, []);
+  });
+
   it('never says the log is gone after a kill, whatever durable step the kill lands on, an upgrade from unnamed logs included', async () => {
     /** One scenario: runs a minute apart; run `killRun` dies just before its `killAt`-th durable step (none: -1). Returns the steps per run. */
     async function scenario(killRun: number, killAt: number, legacy: boolean): Promise<{ steps: number[]; warnings: string[] }> {
