@@ -35,14 +35,20 @@ export const windowSchema = cursorSchema.extend({ endAt: isoInstant }).refine((w
 });
 export type Window = z.infer<typeof windowSchema>;
 
+/** The identity of an emitted-gid log: written in the log's first line, and in the trail it pairs with. */
+export const logIdSchema = z.string().regex(/^[0-9A-Za-z_-]{1,64}$/);
+
 /**
  * The re-read of late events. Everything created before `from` was read when it was already
  * older than late_event_minutes, or re-read since. `stretch` is the re-read under way: a window
- * `[from, endAt)` with its own offset and mark.
+ * `[from, endAt)` with its own offset and mark. `logId` names the emitted-gid log that holds the
+ * gids the trail needs (absent in checkpoints written before logs had an identity), so a run
+ * that finds the trail without that log can say so.
  */
 export const trailSchema = z.object({
   from: z.string(),
   stretch: windowSchema.optional(),
+  logId: logIdSchema.optional(),
 });
 export type Trail = z.infer<typeof trailSchema>;
 

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { type Naming, SETTING_NAMES } from '../errors/naming.js';
 import type { Filters } from '../model/auditLog.js';
 import type { Logger } from '../logging/logger.js';
 import { type DrainOptions, drainStreams } from './drainStreams.js';
-import { type Checkpoint, sameIdentity } from './checkpoint.js';
+import { type Checkpoint, sameIdentity, type Trail } from './checkpoint.js';
 import { queryFor } from './cursor.js';
 import { EmittedGids } from './emittedGids.js';
 import type { RereadOptions } from './lateEventLedger.js';
-import type { CheckpointPort, EmittedLogPort, EventSink, PageSource } from './ports.js';
+import type { CheckpointPort, EmittedLogContents, EmittedLogPort, EventSink, PageSource } from './ports.js';
 import type { CollectSummary, ProgressListener } from './progressLedger.js';
 import { catchUpStretch, dueStretch, startTrail, trailAfterBackfillPlan } from './trailPlan.js';
 
@@ -31,6 +33,8 @@ export interface CollectOptions {
    * Backfill windows end this long before now.
    */
   lateEventMs?: number;
+  /** What messages call the settings (default: the modular input's setting names). */
+  naming?: Naming;
 }
 
 export interface BackfillOptions {
@@ -85,7 +89,7 @@ export async function collect(deps: CollectDeps, opts: CollectOptions): Promise<
     logger.info(`starting a new cursor at ${opts.startAt ?? 'the oldest event Asana holds'}`);
   }
 
-  const started = startReread(deps, cp, lateMs, now);
+  const started = startReread(deps, cp, lateMs, now, opts.naming ?? SETTING_NAMES);
   cp = started.cp;
   const reread = started.reread;
 
@@ -133,17 +137,19 @@ type RereadState = Omit<RereadOptions, 'stretch'>;
 
 /**
  * The re-read at the start of a run. On: the saved trail, or a new one (saved only just before
- * its first gid is logged), and the emitted gids it still needs. Off: a saved trail is dropped,
- * the checkpoint first, then its log, so a later run never has a trail without its gids.
+ * its first gid is logged), the emitted gids it still needs, and the log they are in (see
+ * openLog). Off: a saved trail is dropped, the checkpoint first, then its log, so a later run
+ * never has a trail without its gids.
  */
-function startReread(deps: CollectDeps, cp: Checkpoint, lateMs: number, now: () => number): { cp: Checkpoint; reread?: RereadState } {
+function startReread(deps: CollectDeps, cp: Checkpoint, lateMs: number, now: () => number, naming: Naming): { cp: Checkpoint; reread?: RereadState } {
   if (lateMs > 0) {
     const log = deps.emittedLog;
     if (!log) throw new Error('collect: late_event_minutes needs the emitted-gid log');
     // A log without a trail is that of a run killed before its first save: its gids are this
     // cursor's. A new trail is saved before the first gid is logged, so its start cannot move under them.
-    const trail = cp.trail ?? startTrail(cp.cursor, now(), lateMs);
-    return { cp: { ...cp, trail }, reread: { emitted: loadEmitted(log, Date.parse(trail.from)), log, unsaved: !cp.trail } };
+    const opened = openLog(log, cp.trail, deps.logger, naming);
+    const trail: Trail = { ...(cp.trail ?? startTrail(cp.cursor, now(), lateMs)), logId: opened.id };
+    return { cp: { ...cp, trail }, reread: { emitted: loadEmitted(log, opened, Date.parse(trail.from)), log, unsaved: !cp.trail } };
   }
   if (!cp.trail) return { cp };
   const { trail: _, ...rest } = cp;
@@ -153,15 +159,51 @@ function startReread(deps: CollectDeps, cp: Checkpoint, lateMs: number, now: () 
   return { cp: saved };
 }
 
-/** The emitted gids the trail still needs; the log is compacted when it holds more. */
-function loadEmitted(log: EmittedLogPort, horizonMs: number): EmittedGids {
+/** The log a run keeps its gids in, with the records it may use, and whether it must be written before use. */
+interface OpenedLog extends EmittedLogContents {
+  id: string;
+  /** The log on disk does not yet hold `id` in its first line (or holds records it must not keep). */
+  write: boolean;
+}
+
+/**
+ * The log the trail pairs with. A log names itself (an identity in its first line) before any
+ * checkpoint names it, and keeps that name through compactions; the checkpoint's trail names the
+ * log it was saved with. So a trail that names a log the run cannot find means the log was
+ * deleted or replaced behind the add-on's back, never a kill: one WARN says so, and the run goes
+ * on with a log of that name and no gids, choosing completeness over no-duplicates (the re-read
+ * keeps its place, so what it reads again may be sent twice, and nothing is skipped). A trail
+ * that names no log (written before logs had names) adopts the log it finds, without a WARN.
+ */
+function openLog(log: EmittedLogPort, trail: Trail | undefined, logger: Logger, naming: Naming): OpenedLog {
+  const found = log.load();
+  const paired = trail?.logId;
+  if (trail && paired !== undefined && found?.id !== paired) {
+    logger.warn(missingLogText(log.name, found, trail, naming));
+    // Gids of a log the checkpoint does not name (another input's, an old copy) could hide events: none are used.
+    return { id: paired, records: [], write: true };
+  }
+  if (found?.id !== undefined) return { id: found.id, records: found.records, write: false };
+  // No log yet, or one an earlier version wrote: it is named now, before any checkpoint names it.
+  return { id: randomBytes(12).toString('hex'), records: found?.records ?? [], write: true };
+}
+
+function missingLogText(name: string, found: EmittedLogContents | undefined, trail: Trail, naming: Naming): string {
+  const what = found
+    ? `was replaced: the file there is not the log the checkpoint was saved with (${found.id === undefined ? 'it names no log: a copy from an earlier version, or its first line is damaged' : "it names another one: a copy of another input's log, or of one this input kept before its cursor or its re-read started over"})`
+    : 'was deleted';
+  return `the emitted-gid log ${name} that the checkpoint pairs with ${what}. The re-read of late events (${naming.lateEventMinutes}) goes on without the gids it held, so events created since ${trail.from} that it reads again may be sent to Splunk a second time; none is lost. A new log was started: nothing to do now. To keep this from happening, leave that file to the add-on, next to the checkpoint: remove the two together only with checkpoint reset, and restore them together from one backup`;
+}
+
+/** The emitted gids the trail still needs, from the opened log; the log is written when it must name itself, or holds more than needed. */
+function loadEmitted(log: EmittedLogPort, opened: OpenedLog, horizonMs: number): EmittedGids {
   const emitted = new EmittedGids(horizonMs);
   let logged = 0;
-  for (const record of log.load()) {
+  for (const record of opened.records) {
     emitted.addRecord(record);
     for (const gids of Object.values(record)) logged += gids.length;
   }
-  if (logged > emitted.size) log.rewrite(emitted.records());
+  if (opened.write || logged > emitted.size) log.rewrite(emitted.records(), opened.id);
   return emitted;
 }
 

@@ -78,7 +78,7 @@ export class LateEventLedger {
    * checkpoint is saved first (`save`), then the log drops what it no longer needs.
    */
   finished(stretch: Window, save: () => void): void {
-    this.trailNow = finishStretch(stretch);
+    this.trailNow = finishStretch(stretch, this.trailNow.logId);
     this.opts.emitted.advance(Date.parse(this.trailNow.from));
     save();
     if (this.logged > COMPACT_FACTOR * this.opts.emitted.size) {

@@ -60,18 +60,33 @@ export interface CheckpointPort {
 /** One record of emitted gids, by the start (epoch ms, as a string key) of their created_at bucket. */
 export type EmittedRecord = Record<string, string[]>;
 
+/** The emitted-gid log as read back. */
+export interface EmittedLogContents {
+  /** The identity its first line names: none in a log written before logs had one (or whose first line is damaged). */
+  id: string | undefined;
+  /** Every complete record, oldest first. */
+  records: EmittedRecord[];
+}
+
 /**
  * Where the gids emitted for the re-read of late events are kept, next to the checkpoint. Order
  * per page: the sink flushes, then `append` makes the page's gids durable, then the checkpoint
- * moves. A kill between them repeats at most the page in hand.
+ * moves. A kill between them repeats at most the page in hand. The log names itself (an identity
+ * in its first line) and the checkpoint's trail names the log it pairs with, so a log deleted or
+ * replaced behind the add-on's back is noticed.
  */
 export interface EmittedLogPort {
-  /** Every complete record, oldest first (a line cut by a crash is dropped and cut off the file). */
-  load(): EmittedRecord[];
+  /** Where the log is, for messages. */
+  readonly name: string;
+  /** The log, or undefined when there is none (a line cut by a crash is dropped and cut off the file). */
+  load(): EmittedLogContents | undefined;
   /** Returns once the record is on disk. */
   append(record: EmittedRecord): void;
-  /** Replaces the whole log at once (compaction: buckets the re-read has passed are left out). */
-  rewrite(records: readonly EmittedRecord[]): void;
-  /** Removes the log (the re-read was turned off). */
+  /**
+   * Replaces the whole log at once, durably, under `id` (default: the identity it was loaded or
+   * last written with). Compaction leaves out buckets the re-read has passed.
+   */
+  rewrite(records: readonly EmittedRecord[], id?: string): void;
+  /** Removes the log (the re-read was turned off, or the cursor started over). */
   clear(): void;
 }

@@ -68,15 +68,15 @@ export function catchUpStretch(trail: Trail, live: Cursor): Window | undefined {
   return { startAt: trail.from, endAt: iso(end), offset: null, mark: null };
 }
 
-/** The trail after its stretch was drained: everything before the stretch's end is re-read. */
-export function finishStretch(stretch: Window): Trail {
-  return { from: stretch.endAt };
+/** The trail after its stretch was drained: everything before the stretch's end is re-read. It keeps its log (`logId`). */
+export function finishStretch(stretch: Window, logId?: string): Trail {
+  return { from: stretch.endAt, ...(logId !== undefined ? { logId } : {}) };
 }
 
-/** The trail once a backfill moved the live stream to the settled boundary: windows cover the rest. */
+/** The trail once a backfill moved the live stream to the settled boundary: windows cover the rest. It keeps its log. */
 export function trailAfterBackfillPlan(liveStartAt: string | undefined, trail: Trail): Trail {
   if (liveStartAt === undefined) return trail;
-  return Date.parse(liveStartAt) > Date.parse(trail.from) ? { from: liveStartAt } : trail;
+  return Date.parse(liveStartAt) > Date.parse(trail.from) ? { from: liveStartAt, ...(trail.logId !== undefined ? { logId: trail.logId } : {}) } : trail;
 }
 
 function iso(ms: number): string {

@@ -79,7 +79,8 @@ export const ERROR_CODES = {
   proxy_url_invalid: 'the proxy URL is not of the form http(s)://[user:password@]host:port: correct proxy_url or HTTPS_PROXY',
   ca_bundle_invalid: 'the CA bundle is unreadable or holds no valid PEM certificate: give the path of a PEM file the Splunk user can read',
 
-  // The checkpoint file (CheckpointCorruptError, CheckpointUnwritableError, CheckpointLockedError, NotRegularFileError, NotACheckpointError).
+  // The checkpoint file and the emitted-gid log beside it (CheckpointCorruptError, CheckpointUnwritableError, CheckpointLockedError,
+  // NotRegularFileError, NotACheckpointError, NotAnEmittedLogError).
   checkpoint_corrupt:
     'the checkpoint file is damaged and holds no complete generation: reset the input with the checkpoint command to start over from start_at',
   checkpoint_unwritable: 'the checkpoint directory cannot be written: give the Splunk user write access to it and free disk space; nothing was collected',
@@ -88,6 +89,8 @@ export const ERROR_CODES = {
     'a path in the checkpoint directory holds a symlink, FIFO, directory or device instead of a regular file: remove it (only this add-on writes there)',
   not_a_checkpoint:
     'the file named as a checkpoint is something else (an output file, text, a directory): it is neither read nor deleted; name the checkpoint file itself, or the input',
+  not_an_emitted_log:
+    "a file that is not this add-on's emitted-gid log sits at the log's path (<input>.checkpoint.emitted beside the checkpoint): it is neither read, overwritten nor deleted and nothing was collected; move it elsewhere",
 
   // splunkd: the input XML on stdin (SplunkXmlError) and the credential store (SplunkdError, SecretsError).
   xml_empty: 'splunkd sent nothing on stdin: the program was run by hand without input XML; use the CLI commands instead',

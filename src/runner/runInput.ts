@@ -86,6 +86,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
           shouldStop: opts.shouldStop,
           onProgress,
           lateEventMs: settings.lateEventMinutes * 60_000,
+          naming,
           backfill: {
             concurrency: settings.backfillConcurrency,
             settleMs: settings.lateEventMinutes * 60_000,

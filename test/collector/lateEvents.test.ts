@@ -4,7 +4,7 @@ import type { AuditLogEvent } from '../../src/model/auditLog.js';
 import type { Checkpoint } from '../../src/collector/checkpoint.js';
 import { collect, type CollectOptions } from '../../src/collector/collector.js';
 import type { EmittedRecord } from '../../src/collector/ports.js';
-import { silentLogger } from '../../src/logging/logger.js';
+import { type Logger, silentLogger } from '../../src/logging/logger.js';
 import { KeysetAuditLog } from '../support/keysetAuditLog.js';
 import { makeEvent } from '../support/memoryApi.js';
 import { MemoryCheckpoints, MemoryEmittedLog, MemorySink } from '../support/memorySinks.js';
@@ -13,9 +13,13 @@ const T0 = Date.parse('2026-11-20T12:00:00.000Z');
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function run(api: KeysetAuditLog, parts: { sink: MemorySink; checkpoints: MemoryCheckpoints; log: MemoryEmittedLog }, opts: Partial<CollectOptions>) {
+function run(
+  api: KeysetAuditLog,
+  parts: { sink: MemorySink; checkpoints: MemoryCheckpoints; log: MemoryEmittedLog; logger?: Logger },
+  opts: Partial<CollectOptions>,
+) {
   return collect(
-    { source: api, sink: parts.sink, checkpoints: parts.checkpoints, logger: silentLogger, emittedLog: parts.log },
+    { source: api, sink: parts.sink, checkpoints: parts.checkpoints, logger: parts.logger ?? silentLogger, emittedLog: parts.log },
     { workspaceGid: '42', filters: {}, pageSize: 3, startAt: iso(T0 - 10 * MIN), now: () => api.nowMs, ...opts },
   );
 }
@@ -144,7 +148,7 @@ describe('late events: the re-read behind the live cursor', () => {
                 fc.record({ ageMs: fc.integer({ min: 0, max: 5_000 }), late: fc.boolean(), delayShare: fc.double({ min: 0, max: 1, noNaN: true }) }),
                 { maxLength: 8 },
               ),
-              kill: fc.constantFrom('none', 'none', 'beforeFlush', 'afterFlush', 'save'),
+              kill: fc.constantFrom('none', 'none', 'beforeFlush', 'afterFlush', 'save', 'rewrite'),
               killAt: fc.integer({ min: 0, max: 6 }),
               expire: fc.double({ min: 0, max: 0.5, noNaN: true }),
             }),
@@ -158,7 +162,8 @@ describe('late events: the re-read behind the live cursor', () => {
           const sink = new KillableSink();
           const checkpoints = new KillableCheckpoints();
           const log = new KillableLog();
-          const parts = { sink, checkpoints, log };
+          const warnings: string[] = [];
+          const parts = { sink, checkpoints, log, logger: { ...silentLogger, warn: (m: string) => warnings.push(m) } };
           let rng = seed >>> 0;
           const random = () => {
             rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0;
@@ -178,6 +183,7 @@ describe('late events: the re-read behind the live cursor', () => {
             const kill = step.kill === 'none' ? undefined : { kind: step.kill, at: step.killAt };
             sink.arm(kill?.kind === 'beforeFlush' ? kill.at : undefined);
             log.arm(kill?.kind === 'afterFlush' ? kill.at : undefined);
+            log.armRewrite(kill?.kind === 'rewrite' ? kill.at : undefined);
             checkpoints.arm(kill?.kind === 'save' ? kill.at : undefined);
             pageInHand.unsaved = false;
             pageInHand.unlogged = false;
@@ -192,6 +198,7 @@ describe('late events: the re-read behind the live cursor', () => {
           // Then calm: no kills, no expiry, time passes well beyond the horizon, runs every minute.
           sink.arm(undefined);
           log.arm(undefined);
+          log.armRewrite(undefined);
           checkpoints.arm(undefined);
           api.expireOffset = () => false;
           for (let i = 0; i < lateMin * 3 + 3; i++) {
@@ -205,6 +212,11 @@ describe('late events: the re-read behind the live cursor', () => {
           // make most such repeats emit nothing, but the log holds one horizon: an event older than the trail's start that the
           // live stream reads late (its first runs were killed) is not logged, and a kill before the save repeats it.
           assert.ok(repeats <= afterFlushKills * 3, `${repeats} repeats after ${afterFlushKills} kills between a flush and its save`);
+          // The log is named before any checkpoint names it, and keeps its name: no kill makes a run think it was deleted.
+          assert.deepEqual(
+            warnings.filter((w) => /that the checkpoint pairs with/.test(w)),
+            [],
+          );
         },
       ),
       {
@@ -283,11 +295,22 @@ class KillableSink extends MemorySink {
   }
 }
 
-/** Dies on its n-th append: the page was flushed, its gids never logged, the checkpoint not moved. */
+/**
+ * Dies on its n-th append: the page was flushed, its gids never logged, the checkpoint not moved. Or on its n-th rewrite
+ * (naming a new log, a compaction): the log stays as it was.
+ */
 class KillableLog extends MemoryEmittedLog {
   private left: number | undefined;
+  private rewritesLeft: number | undefined;
   arm(n: number | undefined): void {
     this.left = n;
+  }
+  armRewrite(n: number | undefined): void {
+    this.rewritesLeft = n;
+  }
+  override rewrite(records: readonly EmittedRecord[], id?: string): void {
+    if (this.rewritesLeft !== undefined && this.rewritesLeft-- === 0) throw new Killed('rewrite');
+    super.rewrite(records, id);
   }
   override append(record: EmittedRecord): void {
     if (Object.keys(record).length > 0 && this.left !== undefined && this.left-- === 0) throw new Killed('afterFlush');

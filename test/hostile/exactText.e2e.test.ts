@@ -1,34 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
 import { EXACT_TEXTS } from '../support/exactTexts.js';
-import { LAUNCHER, inputXml, runLauncher, tempDir } from '../support/splunkdHarness.js';
+import { runCli } from '../support/cli.js';
+import { inputXml, runLauncher, tempDir } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-token-8d2e4f6a1b';
 const HEC_TOKEN = '0b6e8a1c-3d5f-4a7b-9c1e-2f4a6b8c0d1e';
 
-function cliRun(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(LAUNCHER, args, {
-      cwd: tempDir('exact-cwd-'),
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        ASANA_TOKEN: TOKEN,
-        SPLUNK_HEC_TOKEN: HEC_TOKEN,
-        ...(process.env.ASANA_AUDIT_LOG_NODE ? { ASANA_AUDIT_LOG_NODE: process.env.ASANA_AUDIT_LOG_NODE } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The command-line tool through the launcher, with the Asana and HEC tokens in its environment. */
+const cliRun = (args: string[]) => runCli(args, { env: { ASANA_TOKEN: TOKEN, SPLUNK_HEC_TOKEN: HEC_TOKEN } });
 
 describe('hostile input: events reach every sink as the exact text Asana sent (e2e, through the launcher)', function () {
   this.timeout(60_000);

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runChild } from '../support/cli.js';
 
 /** `npm start`'s program, run as npm runs it (from the repository, after the build). */
-function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['build/tools/demo.js', ...args], {
-      env: { ...process.env, DEMO_EVENTS: '300', DEMO_PAUSE_MS: '300' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function demo(args: string[]) {
+  return runChild(process.execPath, ['build/tools/demo.js', ...args], { env: { ...process.env, DEMO_EVENTS: '300', DEMO_PAUSE_MS: '300' } });
 }
 
 describe('npm start (the demo)', function () {
