@@ -41,6 +41,34 @@ const STAND_INS: ReadonlyArray<{ name: string; specifier: RegExp; importer: RegE
   },
 ];
 
+/**
+ * Node built-ins a dependency imports at load but calls only on paths this program never takes:
+ * each is replaced, for that importer only, by an object that loads the real module on first use.
+ * Loading them at start costs milliseconds of every run; behaviour is unchanged if a path does use them.
+ */
+const DEFERRED_BUILTINS: ReadonlyArray<{ builtin: string; importer: RegExp }> = [
+  // commander runs stand-alone executable subcommands through child_process; this program has none.
+  { builtin: 'child_process', importer: /[\\/]commander[\\/]/ },
+  // axios speaks HTTP/2 only when a request asks for httpVersion 2; this program's requests never do.
+  { builtin: 'http2', importer: /[\\/]axios[\\/]/ },
+];
+
+const deferredBuiltins: Plugin = {
+  name: 'deferred-builtins',
+  setup(b) {
+    for (const d of DEFERRED_BUILTINS) {
+      b.onResolve({ filter: new RegExp(`^(node:)?${d.builtin}$`) }, (args) =>
+        args.namespace !== 'deferred-builtin' && d.importer.test(args.importer) ? { path: d.builtin, namespace: 'deferred-builtin' } : undefined,
+      );
+    }
+    b.onLoad({ filter: /.*/, namespace: 'deferred-builtin' }, (args) => ({
+      // Only property reads load it: esbuild's import helpers neither list nor probe its keys.
+      contents: `let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:${args.path}'))[key] });`,
+      loader: 'js',
+    }));
+  },
+};
+
 const standIns: Plugin = {
   name: 'stand-ins',
   setup(b) {
@@ -95,6 +123,6 @@ await build({
   legalComments: 'none',
   define: { __APP_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
-  plugins: [standIns, sourceEdits],
+  plugins: [standIns, deferredBuiltins, sourceEdits],
 });
 process.stdout.write(`bundled ${BUNDLE_PATH} (version ${version})\n`);
