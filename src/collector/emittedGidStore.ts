@@ -14,6 +14,7 @@ import {
   writeFileAtomically,
 } from './safeFiles.js';
 import type { EmittedLogPort, EmittedRecord } from './ports.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 const recordSchema = z.record(z.string().regex(/^-?\d+$/), z.array(z.string()));
 const lineSchema = z.object({ sum: z.string(), r: z.unknown() });
@@ -141,9 +142,9 @@ function decodeLine(line: string): EmittedRecord | undefined {
   } catch {
     return undefined;
   }
-  const outer = lineSchema.safeParse(parsed);
+  const outer = lineSchema.safeParse(parsed, PARSED_RARELY);
   if (!outer.success) return undefined;
-  const record = recordSchema.safeParse(outer.data.r);
+  const record = recordSchema.safeParse(outer.data.r, PARSED_RARELY);
   if (!record.success || checksum(JSON.stringify(record.data)) !== outer.data.sum) return undefined;
   return record.data;
 }

@@ -10,6 +10,7 @@ import {
   DEFAULT_IN_FLIGHT_BYTES,
   DEFAULT_IN_FLIGHT_EVENTS,
 } from './hecDefaults.js';
+import { PARSED_RARELY } from '../../model/parseOptions.js';
 
 const hecUrl = z
   .string({ error: 'is required: pass --hec-url or set SPLUNK_HEC_URL' })
@@ -115,7 +116,7 @@ export interface HecSettingProblem {
 export function parseHecSettings(
   input: { [K in keyof HecSettingsInput]?: unknown },
 ): { ok: true; settings: HecSettings } | { ok: false; problems: HecSettingProblem[] } {
-  const result = hecSettingsSchema.safeParse(input);
+  const result = hecSettingsSchema.safeParse(input, PARSED_RARELY);
   if (result.success) return { ok: true, settings: result.data };
   return {
     ok: false,
