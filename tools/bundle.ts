@@ -2,6 +2,7 @@
  * `npm run build`'s second step: one minified CommonJS file under bin/ that the launchers run,
  * so the installed app needs no node_modules. Run: node build/tools/bundle.js
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { build, type Plugin } from 'esbuild';
 
@@ -112,8 +113,10 @@ const sourceEdits: Plugin = {
   },
 };
 
-await build({
+// The program itself, kept in memory: the file written is the starter below with the program inside.
+const program = await build({
   entryPoints: ['src/cli/entry.ts'],
+  write: false,
   outfile: BUNDLE_PATH,
   bundle: true,
   platform: 'node',
@@ -124,5 +127,34 @@ await build({
   define: { __APP_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   plugins: [standIns, deferredBuiltins, sourceEdits],
+});
+const programText = program.outputFiles[0]?.text;
+if (programText === undefined) throw new Error('esbuild wrote no program');
+const wrapped = `(function (exports, require, module, __filename, __dirname) {${programText}\n})`;
+
+/**
+ * The file splunkd runs: a small starter that compiles the program (a string inside it) with the
+ * code cache of the program's last run of the same kind (src/runner/codeCache.ts). The program is
+ * wrapped as Node wraps a CommonJS file and runs as the starter's own module.
+ */
+await build({
+  stdin: {
+    contents: [
+      "import { runWithCodeCache } from './src/runner/codeCache.ts';",
+      'runWithCodeCache({ text: __PROGRAM__, sha256: __PROGRAM_SHA256__ }, { module, require, filename: __filename });',
+    ].join('\n'),
+    resolveDir: process.cwd(),
+    loader: 'ts',
+    sourcefile: 'starter.ts',
+  },
+  outfile: BUNDLE_PATH,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  define: { __PROGRAM__: JSON.stringify(wrapped), __PROGRAM_SHA256__: JSON.stringify(createHash('sha256').update(wrapped).digest('hex')) },
+  logLevel: 'warning',
 });
 process.stdout.write(`bundled ${BUNDLE_PATH} (version ${version})\n`);
