@@ -52,6 +52,10 @@ const DEFERRED_BUILTINS: ReadonlyArray<{ builtin: string; importer: RegExp }> = 
   { builtin: 'child_process', importer: /[\\/]commander[\\/]/ },
   // axios speaks HTTP/2 only when a request asks for httpVersion 2; this program's requests never do.
   { builtin: 'http2', importer: /[\\/]axios[\\/]/ },
+  // axios calls util only inside requests, but esbuild's import helper reads every property of the
+  // module it imports, and each of util's lazy ones (parseArgs, diff, ...) then loads its code:
+  // worker_threads and a dozen more, about 3 ms of every start.
+  { builtin: 'util', importer: /[\\/]axios[\\/]/ },
 ];
 
 const deferredBuiltins: Plugin = {

@@ -94,20 +94,21 @@ function readIfAny(file: string): Buffer | undefined {
 
 /**
  * Writes the cache beside a temporary name and renames it into place, so a run starting meanwhile
- * (splunkd starts several inputs at once) reads a whole file or none; older ones of the same kind
- * of run (another version of the program) are removed.
+ * (splunkd starts several inputs at once) reads a whole file or none. The caches an earlier build
+ * of the program left for the same kind of run, Node.js and flags are removed; others stay (a run
+ * with other flags, such as a bench's, must not throw away the launcher's cache).
  */
 export function saveCodeCache(script: vm.Script, file: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   const dir = path.dirname(file);
   const name = path.basename(file);
-  // `ta-asana-audit-log.<kind>.`: the same kind of run, any version.
-  const sameKind = name.slice(0, name.indexOf('.', CACHE_PREFIX.length) + 1);
+  // The same name but for the program's hash: `…<kind>.<version>-<arch>-<sha16>-<flags>.v8cache`.
+  const withoutProgram = (n: string) => n.replace(/-[0-9a-f]{16}(-[0-9a-f]{8}\.v8cache)$/, '$1');
   try {
     fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
     fs.renameSync(temp, file);
     for (const other of fs.readdirSync(dir)) {
-      if (other !== name && other.startsWith(sameKind) && other.endsWith(CACHE_SUFFIX)) fs.rmSync(path.join(dir, other), { force: true });
+      if (other !== name && withoutProgram(other) === withoutProgram(name)) fs.rmSync(path.join(dir, other), { force: true });
     }
   } catch {
     try {

@@ -38,7 +38,7 @@ describe('the code cache of the bundle (src/runner/codeCache.ts), run through th
     );
   });
 
-  it('replaces a damaged cache, which V8 refuses, and runs as without one', async () => {
+  it('replaces a damaged cache, which V8 refuses, and runs as without one; the cache of an earlier build goes, one for other flags stays', async () => {
     const dir = tempDir('code-cache-');
     const env = { NODE_COMPILE_CACHE: dir };
     const clean = await runCli(['--scheme'], { env });
@@ -46,13 +46,16 @@ describe('the code cache of the bundle (src/runner/codeCache.ts), run through th
     const file = path.join(dir, scheme as string);
     const size = fs.statSync(file).size;
     fs.writeFileSync(file, Buffer.alloc(size, 0x5a));
+    const earlierBuild = (scheme as string).replace(/-[0-9a-f]{16}-/, `-${'0'.repeat(16)}-`);
+    const otherFlags = (scheme as string).replace(/-[0-9a-f]{8}\.v8cache$/, '-ffffffff.v8cache');
+    for (const name of [earlierBuild, otherFlags]) fs.writeFileSync(path.join(dir, name), 'older');
 
     const run = await runCli(['--scheme'], { env });
     assert.equal(run.code, 0);
     assert.equal(run.stderr, '');
     assert.equal(run.stdout, clean.stdout);
     assert.ok(!fs.readFileSync(file).equals(Buffer.alloc(size, 0x5a)), 'the damaged file was replaced');
-    assert.deepEqual(cacheFiles(dir), [scheme], 'no temporary file is left behind');
+    assert.deepEqual(cacheFiles(dir), [scheme, otherFlags].sort(), 'no temporary file is left behind');
   });
 
   it('keeps no cache when NODE_DISABLE_COMPILE_CACHE is set', async () => {
