@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
 export const BUNDLE_PATH = 'bin/ta_asana_audit_log.cjs';
@@ -74,6 +75,49 @@ const deferredBuiltins: Plugin = {
   },
 };
 
+/**
+ * Packages a dependency imports at load but uses only on paths this program never takes, deferred
+ * the same way: the real package stays in the bundle and loads on first use.
+ */
+const DEFERRED_PACKAGES: ReadonlyArray<{ name: string; importer: RegExp }> = [
+  // axios's own proxy support; this program turns it off (proxy: false) and tunnels through its own agents.
+  { name: 'https-proxy-agent', importer: /[\\/]axios[\\/]/ },
+  // axios follows redirects through it; this program's requests set maxRedirects 0 (see SOURCE_EDITS).
+  { name: 'follow-redirects', importer: /[\\/]axios[\\/]/ },
+];
+
+const RESOLVING_REAL = Symbol('resolving the real package');
+
+const deferredPackages: Plugin = {
+  name: 'deferred-packages',
+  setup(b) {
+    for (const d of DEFERRED_PACKAGES) {
+      b.onResolve({ filter: new RegExp(`^${d.name}$`) }, async (args) => {
+        // The inner resolve below comes through here again, marked: let esbuild find the real file.
+        if (args.pluginData === RESOLVING_REAL || args.namespace === 'deferred-package' || !d.importer.test(args.importer)) return undefined;
+        const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING_REAL });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: real.path, namespace: 'deferred-package' };
+      });
+    }
+    b.onLoad({ filter: /.*/, namespace: 'deferred-package' }, (args) => ({
+      // A function target, so that calling it and `new` work too (https-proxy-agent exports a class).
+      contents: [
+        'let real;',
+        `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+        'module.exports = new Proxy(function () {}, {',
+        '  get: (_, key) => load()[key],',
+        '  has: (_, key) => key in load(),',
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '  construct: (_, args, newTarget) => Reflect.construct(load(), args, newTarget),',
+        '});',
+      ].join('\n'),
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const standIns: Plugin = {
   name: 'stand-ins',
   setup(b) {
@@ -101,19 +145,37 @@ const SOURCE_EDITS: ReadonlyArray<{ file: RegExp; find: string; replace: string;
     replace: 'const FormDataCtor = undefined;',
     why: 'axios reads globalThis.FormData on load',
   },
+  {
+    // axios takes follow-redirects apart on load, which would load it (and debug, supports-color,
+    // tty, assert) at every start; read at the one place it is used instead, which this program's
+    // requests (maxRedirects 0) never reach. With DEFERRED_PACKAGES, about 2 to 4 ms of every start.
+    file: /[\\/]axios[\\/]lib[\\/]adapters[\\/]http\.js$/,
+    find: 'const { http: httpFollow, https: httpsFollow } = followRedirects;',
+    replace: '',
+    why: 'axios destructures follow-redirects on load',
+  },
+  {
+    file: /[\\/]axios[\\/]lib[\\/]adapters[\\/]http\.js$/,
+    find: 'transport = isHttpsRequest ? httpsFollow : httpFollow;',
+    replace: 'transport = isHttpsRequest ? followRedirects.https : followRedirects.http;',
+    why: 'axios destructures follow-redirects on load',
+  },
 ];
 
 const sourceEdits: Plugin = {
   name: 'source-edits',
   setup(b) {
-    for (const e of SOURCE_EDITS) {
-      b.onLoad({ filter: e.file }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
+    b.onLoad({ filter: /\.js$/, namespace: 'file' }, (args) => {
+      const edits = SOURCE_EDITS.filter((e) => e.file.test(args.path));
+      if (edits.length === 0) return undefined;
+      let text = readFileSync(args.path, 'utf8');
+      for (const e of edits) {
         if (!text.includes(e.find))
           throw new Error(`${args.path} no longer contains the text edited out because ${e.why}: review SOURCE_EDITS in tools/bundle.ts`);
-        return { contents: text.replace(e.find, e.replace), loader: 'js' };
-      });
-    }
+        text = text.replace(e.find, e.replace);
+      }
+      return { contents: text, loader: 'js' };
+    });
   },
 };
 
@@ -130,7 +192,7 @@ const program = await build({
   legalComments: 'none',
   define: { __APP_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
-  plugins: [standIns, deferredBuiltins, sourceEdits],
+  plugins: [standIns, deferredBuiltins, deferredPackages, sourceEdits],
 });
 const programText = program.outputFiles[0]?.text;
 if (programText === undefined) throw new Error('esbuild wrote no program');
