@@ -84,11 +84,20 @@ export function runWithCodeCache(program: Program, outer: OuterModule): void {
   run(outer.module.exports, outer.require, outer.module, outer.filename, path.dirname(outer.filename));
 }
 
+// O_NOFOLLOW and O_NONBLOCK are absent on Windows, where 0 leaves the flags as they were.
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+const NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+
+/** The cache file's bytes, or undefined: a missing file, or anything but a regular file (a FIFO is not waited on). */
 function readIfAny(file: string): Buffer | undefined {
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | NOFOLLOW | NONBLOCK);
+    return fs.fstatSync(fd).isFile() ? fs.readFileSync(fd) : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

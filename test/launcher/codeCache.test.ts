@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { codeCacheFile, runKind } from '../../src/runner/codeCache.js';
@@ -56,6 +57,29 @@ describe('the code cache of the bundle (src/runner/codeCache.ts), run through th
     assert.equal(run.stdout, clean.stdout);
     assert.ok(!fs.readFileSync(file).equals(Buffer.alloc(size, 0x5a)), 'the damaged file was replaced');
     assert.deepEqual(cacheFiles(dir), [scheme, otherFlags].sort(), 'no temporary file is left behind');
+  });
+
+  it('runs without a cache, and without waiting, when a FIFO or a symbolic link sits where the cache goes', async () => {
+    const dir = tempDir('code-cache-');
+    const env = { NODE_COMPILE_CACHE: dir };
+    const clean = await runCli(['--scheme'], { env });
+    const [scheme] = cacheFiles(dir);
+    const file = path.join(dir, scheme as string);
+    fs.rmSync(file);
+    execFileSync('mkfifo', [file]);
+    const pastFifo = await runCli(['--scheme'], { env });
+    assert.equal(pastFifo.code, 0);
+    assert.equal(pastFifo.stdout, clean.stdout);
+    assert.ok(fs.statSync(file).isFile(), 'the FIFO was replaced by a cache');
+
+    const elsewhere = path.join(tempDir('code-cache-target-'), 'target');
+    fs.writeFileSync(elsewhere, 'not a cache');
+    fs.rmSync(file);
+    fs.symlinkSync(elsewhere, file);
+    const pastLink = await runCli(['--scheme'], { env });
+    assert.equal(pastLink.stdout, clean.stdout);
+    assert.equal(fs.readFileSync(elsewhere, 'utf8'), 'not a cache', 'the link target is left alone');
+    assert.ok(!fs.lstatSync(file).isSymbolicLink(), 'the link was replaced by a cache');
   });
 
   it('keeps no cache when NODE_DISABLE_COMPILE_CACHE is set', async () => {
