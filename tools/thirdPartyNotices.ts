@@ -53,6 +53,9 @@ export interface BundledPackage {
 export function packageFoldersOf(inputs: Iterable<string>): string[] {
   const folders = new Set<string>();
   for (const input of inputs) {
+    // An input in a plugin's namespace (a stand-in, a loader that defers a package) is no file of a
+    // package: the deferred package's own files are inputs of their own.
+    if (/^[\w-]+:/.test(input)) continue;
     const m = PACKAGE_FOLDER.exec(input);
     if (m?.[1]) folders.add(m[1]);
   }

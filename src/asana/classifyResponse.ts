@@ -5,6 +5,7 @@ import { PROXY_ERROR_CODES, type ProxyErrorCode } from '../net/proxyTunnel.js';
 import { isTlsFailure } from '../net/tlsErrors.js';
 import { parseRetryAfter } from '../retry/retryAfter.js';
 import { errorBodySchema } from './apiSchemas.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 /** What the client saw of a non-2xx answer; plain data so the mapping stays a pure function. */
 export interface HttpFailure {
@@ -52,7 +53,7 @@ export function apiMessageOf(bodyText: string, redact: (text: string) => string 
   } catch {
     return undefined;
   }
-  const body = errorBodySchema.safeParse(parsed);
+  const body = errorBodySchema.safeParse(parsed, PARSED_RARELY);
   if (!body.success) return undefined;
   const message = body.data.errors.find((e) => typeof e.message === 'string' && e.message.trim() !== '')?.message;
   return message === undefined ? undefined : oneLine(redact(message)).slice(0, MAX_API_MESSAGE);

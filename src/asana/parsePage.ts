@@ -3,6 +3,7 @@ import { dataElementSpans } from './dataSpans.js';
 import { AsanaApiError } from './asanaApiError.js';
 import { auditLogEventSchema, type AuditLogEvent, type Page } from '../model/auditLog.js';
 import { auditLogPageSchema } from './apiSchemas.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 /**
  * Turns a 2xx body into a Page. A body that is not a page at all is a transient fault (a proxy's
@@ -22,7 +23,7 @@ export function parsePage(bodyText: string, contentType?: string): Page {
     });
   }
 
-  const envelope = auditLogPageSchema.safeParse(body);
+  const envelope = auditLogPageSchema.safeParse(body, PARSED_RARELY);
   if (!envelope.success) {
     throw new AsanaApiError({
       code: 'invalid_response',

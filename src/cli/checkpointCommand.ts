@@ -1,24 +1,8 @@
-import { type Command, InvalidArgumentError } from 'commander';
-import { CheckpointStore, NotACheckpointError, checkpointPathFor, legacyCheckpointPathFor } from '../collector/checkpointStore.js';
-import { EmittedGidStore, emittedLogPathFor } from '../collector/emittedGidStore.js';
-import { silentLogger } from '../logging/logger.js';
+import type { Command } from 'commander';
+import type { Where } from './checkpointRun.js';
 import type { CommandIo } from './pollCommand.js';
 
-interface Where {
-  file?: string;
-  dir?: string;
-  input?: string;
-}
-
-function fileOf(where: Where): { file: string; legacyFile?: string } {
-  if (where.file) return { file: where.file };
-  if (where.dir && where.input) return { file: checkpointPathFor(where.dir, where.input), legacyFile: legacyCheckpointPathFor(where.dir, where.input) };
-  throw new InvalidArgumentError(
-    'name the checkpoint: --file FILE, or --dir CHECKPOINT_DIR --input NAME (Splunk keeps them in $SPLUNK_HOME/var/lib/splunk/modinputs/asana_audit_log)',
-  );
-}
-
-/** `checkpoint show|reset`: look at or delete one input's cursor; any other file is left alone. */
+/** `checkpoint show|reset`: look at or delete one input's cursor (checkpointRun.ts); any other file is left alone. */
 export function registerCheckpointCommand(program: Command, io: CommandIo): void {
   const group = program.command('checkpoint').description("Show or reset an input's checkpoint");
   const where = (c: Command) =>
@@ -27,39 +11,10 @@ export function registerCheckpointCommand(program: Command, io: CommandIo): void
       .option('--dir <dir>', "a modular input's checkpoint_dir")
       .option('--input <name>', 'the input name (the part after asana_audit_log://)');
 
-  where(group.command('show').description('Print the checkpoint as JSON')).action((flags: Where) => {
-    const store = new CheckpointStore({ ...fileOf(flags), logger: silentLogger });
-    const found = store.inspect();
-    if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing to show');
-    const cp = store.load();
-    if (!cp) {
-      io.stdout.write(`no checkpoint at ${store.file}: the input starts at start_at on its next run\n`);
-      return;
-    }
-    io.stdout.write(`${JSON.stringify({ file: store.file, ...cp }, null, 2)}\n`);
-  });
-
-  where(group.command('reset').description('Delete the checkpoint: the next run starts again at start_at (events may be ingested again)')).action(
-    (flags: Where) => {
-      const store = new CheckpointStore({ ...fileOf(flags), logger: silentLogger });
-      // Before the lock: taking it would create a file next to whatever was named.
-      const found = store.inspect();
-      if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing was deleted');
-      store.lock();
-      try {
-        // The gids the re-read of late events needs go with the cursor they belong to.
-        const deleted = [...store.reset(), ...new EmittedGidStore({ file: emittedLogPathFor(store.file), logger: silentLogger }).reset()];
-        io.stdout.write(
-          deleted.length > 0 ? `deleted ${listed(deleted)}: the next run starts at start_at\n` : `no checkpoint at ${store.file}: nothing to reset\n`,
-        );
-      } finally {
-        store.unlock();
-      }
-    },
+  where(group.command('show').description('Print the checkpoint as JSON')).action(async (flags: Where) =>
+    (await import('./checkpointRun.js')).showCheckpoint(flags, io),
   );
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-function listed(items: readonly string[]): string {
-  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  where(group.command('reset').description('Delete the checkpoint: the next run starts again at start_at (events may be ingested again)')).action(
+    async (flags: Where) => (await import('./checkpointRun.js')).resetCheckpoint(flags, io),
+  );
 }

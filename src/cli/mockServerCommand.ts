@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_MOCK_TOKEN, DEFAULT_WORKSPACE_GID, startMockAsana, type MockAsana } from '../mock/server.js';
+import { DEFAULT_MOCK_TOKEN, DEFAULT_WORKSPACE_GID } from '../mock/mockDefaults.js';
+import type { MockAsana } from '../mock/server.js';
 
 /** Seams for tests; the defaults are the real process. */
 export interface MockServerCommandIo {
@@ -80,6 +81,8 @@ export function registerMockServerCommand(program: Command, io: MockServerComman
     .action(async (flags: MockServerFlags) => {
       const env = io.env ?? process.env;
       const token = flags.token ?? env.MOCK_ASANA_TOKEN ?? DEFAULT_MOCK_TOKEN;
+      // Loaded here, not with the command line: only this command runs the mock.
+      const { startMockAsana } = await import('../mock/server.js');
       const mock = await startMockAsana({
         host: flags.host,
         port: flags.port,

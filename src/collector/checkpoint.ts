@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { FILTER_NAMES, isoInstant } from '../model/auditLog.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 /** The newest instant emitted and the gids emitted at it: what a resume must not repeat. */
 export const markSchema = z.object({
@@ -116,7 +117,7 @@ export function isCheckpointHead(head: Buffer, fileName: string): boolean {
 
 export function encodeGeneration(cp: Checkpoint): string {
   // Parsing fixes the key order, so decoding can reproduce the checksummed bytes.
-  const json = JSON.stringify(checkpointSchema.parse(cp));
+  const json = JSON.stringify(checkpointSchema.parse(cp, PARSED_RARELY));
   return `{"sum":"${checksum(json)}","checkpoint":${json}}`;
 }
 
@@ -161,13 +162,13 @@ function decodeGeneration(line: string): { checkpoint: Checkpoint } | { problem:
   } catch {
     return { problem: 'a line is not JSON (cut short?)' };
   }
-  const outer = lineSchema.safeParse(parsed);
+  const outer = lineSchema.safeParse(parsed, PARSED_RARELY);
   if (!outer.success) return { problem: 'a line is not a checkpoint generation' };
   // JSON.stringify of the parsed object reproduces the bytes written (keys keep their order).
   if (checksum(JSON.stringify(outer.data.checkpoint)) !== outer.data.sum) return { problem: 'a generation fails its checksum' };
-  const current = checkpointSchema.safeParse(outer.data.checkpoint);
+  const current = checkpointSchema.safeParse(outer.data.checkpoint, PARSED_RARELY);
   if (current.success) return { checkpoint: current.data };
-  const v1 = checkpointV1Schema.safeParse(outer.data.checkpoint);
+  const v1 = checkpointV1Schema.safeParse(outer.data.checkpoint, PARSED_RARELY);
   if (v1.success) return { checkpoint: migrateV1(v1.data) };
   return { problem: `a generation has a valid checksum but invalid contents (${describeIssues(current.error)})` };
 }

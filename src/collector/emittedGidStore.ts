@@ -9,6 +9,7 @@ import { CheckpointUnwritableError, errnoText } from './checkpointStore.js';
 import { looksLike } from './fileKind.js';
 import { appendRegularFile, leftoverTempFiles, NotRegularFileError, readRegularFile, readRegularHead, writeFileAtomically } from './safeFiles.js';
 import type { EmittedLogContents, EmittedLogPort, EmittedRecord } from './ports.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 const recordSchema = z.record(z.string().regex(/^-?\d+$/), z.array(z.string()));
 const recordLineSchema = z.strictObject({ sum: z.string(), r: z.unknown() });
@@ -210,11 +211,11 @@ function decodeLine(line: string): { record: EmittedRecord } | { id: string } | 
   } catch {
     return undefined;
   }
-  const header = headerLineSchema.safeParse(parsed);
+  const header = headerLineSchema.safeParse(parsed, PARSED_RARELY);
   if (header.success) return checksum(JSON.stringify(header.data.log)) === header.data.sum ? { id: header.data.log } : undefined;
-  const outer = recordLineSchema.safeParse(parsed);
+  const outer = recordLineSchema.safeParse(parsed, PARSED_RARELY);
   if (!outer.success) return undefined;
-  const record = recordSchema.safeParse(outer.data.r);
+  const record = recordSchema.safeParse(outer.data.r, PARSED_RARELY);
   if (!record.success || checksum(JSON.stringify(record.data)) !== outer.data.sum) return undefined;
   return { record: record.data };
 }

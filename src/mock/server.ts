@@ -10,6 +10,7 @@ import { SlidingWindowLimiter } from './rateLimiter.js';
 import { EventStore } from './store.js';
 import { listen } from './listen.js';
 import { LateArrivals } from './lateArrivals.js';
+import { DEFAULT_MOCK_TOKEN, DEFAULT_WORKSPACE_GID } from './mockDefaults.js';
 
 export interface MockAsanaOptions {
   /** Default '1200000000000001'. */
@@ -101,8 +102,7 @@ export interface MockAsana {
   close(): Promise<void>;
 }
 
-export const DEFAULT_WORKSPACE_GID = '1200000000000001';
-export const DEFAULT_MOCK_TOKEN = 'mock-token';
+export { DEFAULT_MOCK_TOKEN, DEFAULT_WORKSPACE_GID };
 export const REQUEST_LOG_SIZE = 100_000;
 const API_PREFIX = '/api/1.0';
 const DAY_MS = 86_400_000;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CodedError } from '../errors/codedError.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 /**
  * How the Asana client and the HEC sink answer failures, kept as data so an input's settings or
@@ -41,7 +42,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 /** Merges overrides onto the defaults; a nonsensical value (negative, NaN) throws here, at start-up. */
 export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  return retryPolicySchema.parse({ ...DEFAULT_RETRY_POLICY, ...defined });
+  return retryPolicySchema.parse({ ...DEFAULT_RETRY_POLICY, ...defined }, PARSED_RARELY);
 }
 
 export interface RetryDecision {

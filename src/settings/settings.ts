@@ -4,6 +4,7 @@ import { ARGS, DEFAULT_LATE_EVENT_MINUTES } from './args.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { parseProxyUrl } from '../net/proxyUrl.js';
 import { CodedError } from '../errors/codedError.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 /** One failed arg, named, with the rule it broke. */
 export interface ArgProblem {
@@ -65,7 +66,7 @@ function toSettings(name: string, v: ArgValues) {
  */
 export function parseInputSettings(name: string, params: Readonly<Record<string, string | undefined>>): InputSettings {
   const picked = Object.fromEntries(ARGS.map((a) => [a.name, params[a.name]]));
-  const result = argsObject.safeParse(picked);
+  const result = argsObject.safeParse(picked, PARSED_RARELY);
   if (!result.success) {
     throw new SettingsError(result.error.issues.map((i) => ({ arg: String(i.path[0] ?? 'input'), message: i.message })));
   }

@@ -5,6 +5,7 @@ import { DeadlineRequests, TransportFailure } from '../net/deadlineRequests.js';
 import { isTlsFailure } from '../net/tlsErrors.js';
 import { CodedError } from '../errors/codedError.js';
 import type { SplunkdTrust } from './splunkdTrust.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 export type SplunkdErrorCode = 'splunkd_unreachable' | 'splunkd_tls' | 'splunkd_timeout' | 'splunkd_refused' | 'splunkd_bad_answer';
 
@@ -78,7 +79,7 @@ export class SplunkCredentialStore {
     } catch {
       body = undefined;
     }
-    const parsed = passwordEntrySchema.safeParse(body);
+    const parsed = passwordEntrySchema.safeParse(body, PARSED_RARELY);
     if (!parsed.success)
       throw new SplunkdError(
         'splunkd_bad_answer',
@@ -219,7 +220,7 @@ function splunkdMessage(body: string): string | undefined {
     const xml = /<msg[^>]*>([\s\S]*?)<\/msg>/.exec(body)?.[1];
     return xml === undefined ? undefined : oneLine(xml);
   }
-  const m = messagesSchema.safeParse(parsed);
+  const m = messagesSchema.safeParse(parsed, PARSED_RARELY);
   return m.success ? oneLine(m.data.messages.map((x) => x.text).join(' ')) : undefined;
 }
 

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { z } from 'zod';
 import { CodedError } from '../errors/codedError.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 export const SCHEME = 'asana_audit_log';
 
@@ -246,7 +247,7 @@ function describeIssue(issue: Issue, root: unknown): { text: string; missing: bo
 }
 
 function toShape<T>(schema: z.ZodType<T>, root: unknown, kind: DocumentKind): T {
-  const result = schema.safeParse(root);
+  const result = schema.safeParse(root, PARSED_RARELY);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => describeIssue(i, root));
   const details = issues

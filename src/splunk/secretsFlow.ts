@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import { maskProxyPassword, parseProxyUrl, SECRET_MASK, withProxyPassword } from '../net/proxyUrl.js';
 import type { InputSettings } from '../settings/settings.js';
 import { SCHEME } from './inputXml.js';
+import { PARSED_RARELY } from '../model/parseOptions.js';
 
 /** The app whose namespace holds the entries (servicesNS/nobody/<app>/storage/passwords). */
 export const APP_NAME = 'TA-asana-audit-log';
@@ -114,7 +115,7 @@ async function readStored(backend: SecretBackend, name: string): Promise<StoredS
   } catch {
     json = undefined;
   }
-  const parsed = storedSecretsSchema.safeParse(json);
+  const parsed = storedSecretsSchema.safeParse(json, PARSED_RARELY);
   if (!parsed.success) {
     throw new SecretsError(
       'secret_unreadable',
@@ -148,6 +149,6 @@ function sameSecrets(text: string, secrets: StoredSecrets): boolean {
   } catch {
     return false;
   }
-  const parsed = storedSecretsSchema.strict().safeParse(json);
+  const parsed = storedSecretsSchema.strict().safeParse(json, PARSED_RARELY);
   return parsed.success && parsed.data.token === secrets.token && parsed.data.proxy_password === secrets.proxy_password;
 }

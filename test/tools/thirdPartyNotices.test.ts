@@ -4,7 +4,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BUNDLE_PATH, bundleProgram } from '../../tools/bundle.js';
-import { BUNDLE_METAFILE, licenceAllowed, licenceOf, NOTICES_FILE, noticesProblems, packagesInNotices, type Metafile } from '../../tools/thirdPartyNotices.js';
+import {
+  BUNDLE_METAFILE,
+  licenceAllowed,
+  licenceOf,
+  NOTICES_FILE,
+  noticesProblems,
+  packageFoldersOf,
+  packagesInNotices,
+  type Metafile,
+} from '../../tools/thirdPartyNotices.js';
 import { repoRoot } from '../app/appFiles.js';
 
 /** A project with npm packages laid out as npm lays them out, for bundling for real. */
@@ -31,6 +40,8 @@ function npmPackage(folder: string, name: string, version: string, license: stri
 function metafilePackages(root: string, metafile: Metafile): string[] {
   const ids = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
+    // Files only: a plugin's namespaced module (a stand-in, a deferring loader) names no package folder of its own.
+    if (input.includes(':')) continue;
     const at = input.lastIndexOf('node_modules/');
     if (at === -1) continue;
     const rest = input.slice(at + 'node_modules/'.length).split('/');
@@ -157,6 +168,22 @@ describe('third-party notices: the repository build (needs `npm run build` first
     for (const direct of ['axios', 'bottleneck', 'commander', 'fast-xml-parser', 'p-retry', 'winston', 'zod']) assert.ok(names.includes(direct), direct);
     assert.ok(names.length > 20, `${names.length} packages: the transitive ones too`);
     assert.ok(!names.includes('form-data'), 'form-data is replaced by a stand-in, so it is not bundled');
+  });
+});
+
+describe('third-party notices: which inputs are package files', () => {
+  it("counts a package deferred by a plugin once, by its own files, not by the plugin's namespaced loader", () => {
+    assert.deepEqual(
+      packageFoldersOf([
+        'deferred-package:/home/me/app/node_modules/follow-redirects/index.js',
+        'node_modules/follow-redirects/index.js',
+        'stand-in:form-data',
+        'node_modules/@scope/pkg/lib/a.js',
+        'node_modules/outer/node_modules/inner/x.js',
+        'src/cli/entry.ts',
+      ]),
+      ['node_modules/@scope/pkg', 'node_modules/follow-redirects', 'node_modules/outer/node_modules/inner'],
+    );
   });
 });
 

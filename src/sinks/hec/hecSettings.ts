@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { loadCaFile } from '../../net/caCertificates.js';
 import { isLoopbackHost } from '../../net/loopback.js';
 import { parseProxyUrl } from '../../net/proxyUrl.js';
-
-export const DEFAULT_HEC_SOURCETYPE = 'asana:audit';
-export const DEFAULT_BATCH_EVENTS = 500;
-/** Uncompressed; well under HEC's smallest common max_content_length. */
-export const DEFAULT_BATCH_BYTES = 1_000_000;
-/** Kept in flight (sent, not yet acknowledged): see hecSink.ts and docs/reference/hec.md. */
-export const DEFAULT_IN_FLIGHT_EVENTS = 20_000;
-export const DEFAULT_IN_FLIGHT_BYTES = 32_000_000;
-export const DEFAULT_CHANNELS = 1;
+import {
+  DEFAULT_BATCH_BYTES,
+  DEFAULT_BATCH_EVENTS,
+  DEFAULT_CHANNELS,
+  DEFAULT_HEC_SOURCETYPE,
+  DEFAULT_IN_FLIGHT_BYTES,
+  DEFAULT_IN_FLIGHT_EVENTS,
+} from './hecDefaults.js';
+import { PARSED_RARELY } from '../../model/parseOptions.js';
 
 const hecUrl = z
   .string({ error: 'is required: pass --hec-url or set SPLUNK_HEC_URL' })
@@ -116,7 +116,7 @@ export interface HecSettingProblem {
 export function parseHecSettings(
   input: { [K in keyof HecSettingsInput]?: unknown },
 ): { ok: true; settings: HecSettings } | { ok: false; problems: HecSettingProblem[] } {
-  const result = hecSettingsSchema.safeParse(input);
+  const result = hecSettingsSchema.safeParse(input, PARSED_RARELY);
   if (result.success) return { ok: true, settings: result.data };
   return {
     ok: false,

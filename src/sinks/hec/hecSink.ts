@@ -10,7 +10,7 @@ import { type RetryPolicy, resolveRetryPolicy } from '../../retry/retryPolicy.js
 import { AckChannel } from './ackChannel.js';
 import { type Batch, type HecMetadata, splitBatches, toHecLine } from './hecEvent.js';
 import { HecError } from './hecErrors.js';
-import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecSettings.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecDefaults.js';
 import { HecTransport } from './hecTransport.js';
 
 const gzip = promisify(zlib.gzip);
