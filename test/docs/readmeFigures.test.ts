@@ -27,6 +27,16 @@ describe('figures the README repeats', () => {
       );
   });
 
+  it('takes its start-up ratios and package sizes from docs/performance.md', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const performance = fs.readFileSync('docs/performance.md', 'utf8');
+    const ratios = readme.split('\n').flatMap((line) => (/^\| (`--scheme`|a caught-up run)/.test(line) ? [line.split('|')[3]?.trim().replace(/\*/g, '')] : []));
+    assert.equal(ratios.length, 2);
+    for (const ratio of ratios) assert.ok(ratio && performance.includes(`(${ratio})`), `${ratio} is not in docs/performance.md`);
+    for (const [, platform, size] of readme.matchAll(/^\| `TA-asana-audit-log-<version>-([a-z0-9-]+)\.tgz` \| [^|]+ \| ([\d.]+ MB) \|/gm))
+      assert.ok(performance.includes(`${platform} ${size}`), `${platform} ${size} is not in docs/performance.md`);
+  });
+
   it('takes every pages-a-minute figure of its speed table from docs/performance.md', () => {
     const readme = fs.readFileSync('README.md', 'utf8');
     const performance = fs.readFileSync('docs/performance.md', 'utf8');
