@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { BUNDLE_METAFILE, bundledPackages, NOTICES_FILE, noticesText, type BundledPackage } from './thirdPartyNotices.js';
 
 export const BUNDLE_PATH = 'bin/ta_asana_audit_log.cjs';
@@ -181,6 +181,19 @@ const sourceEdits: Plugin = {
   },
 };
 
+/** How both the program and its starter are built: one minified CommonJS file for Node 20 and later. */
+const OUTPUT = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  // Licence comments stay out of the bundle, which node parses at every start: each bundled
+  // package's whole licence is in THIRD-PARTY-NOTICES.txt instead.
+  legalComments: 'none',
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
 /** This repository: the starter's code-cache runner is always ours, whatever project is bundled (tests bundle small ones). */
 const OWN_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -201,16 +214,8 @@ export async function bundleProgram(root: string, entryPoint: string = ENTRY_POI
     entryPoints: [entryPoint],
     write: false,
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    // Licence comments stay out of the bundle, which node parses at every start: each bundled
-    // package's whole licence is in THIRD-PARTY-NOTICES.txt instead.
-    legalComments: 'none',
+    ...OUTPUT,
     define: { __APP_VERSION__: JSON.stringify(version) },
-    logLevel: 'warning',
     metafile: true,
     plugins: [standIns, deferredBuiltins, deferredPackages, sourceEdits],
   });
@@ -235,14 +240,8 @@ export async function bundleProgram(root: string, entryPoint: string = ENTRY_POI
       sourcefile: 'starter.ts',
     },
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
+    ...OUTPUT,
     define: { __PROGRAM__: JSON.stringify(wrapped), __PROGRAM_SHA256__: JSON.stringify(createHash('sha256').update(wrapped).digest('hex')) },
-    logLevel: 'warning',
   });
   writeFileSync(join(root, NOTICES_FILE), noticesText(packages, outfile));
   mkdirSync(dirname(join(root, BUNDLE_METAFILE)), { recursive: true });
