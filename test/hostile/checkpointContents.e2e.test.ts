@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { acmeInputPerTest, parseEventStream } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-ckpt-token-9b1d3f5a7c';
 
@@ -15,20 +14,11 @@ function line(checkpoint: unknown): string {
 
 describe('hostile input: a checkpoint with a valid checksum but nonsense contents (e2e, through the launcher)', function () {
   this.timeout(60_000);
-  let asana: MockAsana;
-  let dir: string;
+  const input = acmeInputPerTest(TOKEN, 4, 'hostile-ckpt-contents-');
   let file: string;
-
-  beforeEach(async () => {
-    asana = await startMockAsana({ tokens: { valid: [TOKEN] } });
-    asana.generateEvents(4);
-    dir = tempDir('hostile-ckpt-contents-');
-    file = path.join(dir, 'acme.checkpoint');
+  beforeEach(() => {
+    file = path.join(input.dir, 'acme.checkpoint');
   });
-  afterEach(() => asana.close());
-
-  const run = (): Promise<ChildResult> =>
-    runLauncher([], inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url } }));
   /** The newest generation the add-on wrote, as an object to tamper with. */
   const newest = () => JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n').at(-1) as string).checkpoint;
   /** Nonsense dates, keys in the order the add-on writes them, so the checksum holds. */
@@ -43,11 +33,11 @@ describe('hostile input: a checkpoint with a valid checksum but nonsense content
   });
 
   it('nonsense dates in the only generation: one ERROR calls the checkpoint damaged, nothing is fetched, nothing blamed on start_at', async () => {
-    assert.equal((await run()).code, 0);
+    assert.equal((await input.run()).code, 0);
     fs.writeFileSync(file, line(garbled(newest())));
-    asana.generateEvents(2);
-    const before = asana.stats().requests;
-    const r = await run();
+    input.asana.generateEvents(2);
+    const before = input.asana.stats().requests;
+    const r = await input.run();
     assert.equal(r.code, 1, r.stderr);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
     assert.equal(errors.length, 1, r.stderr);
@@ -56,15 +46,15 @@ describe('hostile input: a checkpoint with a valid checksum but nonsense content
       /^ERROR input=acme the checkpoint file .*acme\.checkpoint is damaged: .*valid checksum but .*cursor\.startAt.*not an ISO-8601 date-time.*checkpoint reset.*code=checkpoint_corrupt/,
     );
     assert.doesNotMatch(r.stderr, /\(400\)/);
-    assert.equal(asana.stats().requests, before, 'nothing fetched');
+    assert.equal(input.asana.stats().requests, before, 'nothing fetched');
   });
 
   it('nonsense in the newest generation only: a WARN names the damage and the run resumes from the previous one', async () => {
-    assert.equal((await run()).code, 0);
+    assert.equal((await input.run()).code, 0);
     const good = newest();
     fs.writeFileSync(file, line(good) + line({ ...garbled(good), generation: good.generation + 1 }));
-    asana.generateEvents(2);
-    const r = await run();
+    input.asana.generateEvents(2);
+    const r = await input.run();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /^WARN input=acme the newest generation of the checkpoint .* is damaged \(.*cursor\.startAt.*\): resuming from generation \d+/m);
     assert.equal(parseEventStream(r.stdout).length, 2);

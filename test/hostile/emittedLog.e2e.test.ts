@@ -2,34 +2,24 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeCheckpointFile, encodeCheckpointFile } from '../../src/collector/checkpoint.js';
-import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { acmeInputPerTest, parseEventStream } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-emitted-token-5e7a9c1b3d';
 
 describe('hostile input: the emitted-gid log beside the checkpoint (e2e, through the launcher)', function () {
   this.timeout(60_000);
-  let asana: MockAsana;
-  let dir: string;
+  const input = acmeInputPerTest(TOKEN, 4, 'hostile-emitted-');
   let log: string;
-
-  beforeEach(async () => {
-    asana = await startMockAsana({ tokens: { valid: [TOKEN] } });
-    asana.generateEvents(4);
-    dir = tempDir('hostile-emitted-');
-    log = path.join(dir, 'acme.checkpoint.emitted');
+  beforeEach(() => {
+    log = path.join(input.dir, 'acme.checkpoint.emitted');
   });
-  afterEach(() => asana.close());
-
-  const run = (): Promise<ChildResult> =>
-    runLauncher([], inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url } }));
 
   /** The one ERROR of a run refused because of the file at the log's path; nothing fetched, the file and the checkpoint untouched. */
   async function assertRefused(what: RegExp): Promise<void> {
     const content = fs.readFileSync(log);
-    const checkpoint = fs.existsSync(path.join(dir, 'acme.checkpoint')) ? fs.readFileSync(path.join(dir, 'acme.checkpoint'), 'utf8') : undefined;
-    const before = asana.stats().requests;
-    const r = await run();
+    const checkpoint = fs.existsSync(path.join(input.dir, 'acme.checkpoint')) ? fs.readFileSync(path.join(input.dir, 'acme.checkpoint'), 'utf8') : undefined;
+    const before = input.asana.stats().requests;
+    const r = await input.run();
     assert.equal(r.code, 1, r.stderr);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
     assert.equal(errors.length, 1, r.stderr);
@@ -40,9 +30,9 @@ describe('hostile input: the emitted-gid log beside the checkpoint (e2e, through
     assert.match(errors[0] as string, /move it elsewhere.* code=not_an_emitted_log$/);
     assert.doesNotMatch(r.stderr, /^WARN/m);
     assert.equal(parseEventStream(r.stdout).length, 0);
-    assert.equal(asana.stats().requests, before, 'nothing fetched');
+    assert.equal(input.asana.stats().requests, before, 'nothing fetched');
     assert.deepEqual(fs.readFileSync(log), content, 'the file is neither overwritten nor truncated');
-    const after = fs.existsSync(path.join(dir, 'acme.checkpoint')) ? fs.readFileSync(path.join(dir, 'acme.checkpoint'), 'utf8') : undefined;
+    const after = fs.existsSync(path.join(input.dir, 'acme.checkpoint')) ? fs.readFileSync(path.join(input.dir, 'acme.checkpoint'), 'utf8') : undefined;
     assert.equal(after, checkpoint, 'the checkpoint did not move');
   }
 
@@ -52,21 +42,21 @@ describe('hostile input: the emitted-gid log beside the checkpoint (e2e, through
   });
 
   it('a note without a final newline, or a copy of the checkpoint, put in place of the log of a running input: one ERROR each, the file left as it was', async () => {
-    const first = await run();
+    const first = await input.run();
     assert.equal(first.code, 0, first.stderr);
     assert.ok(fs.existsSync(log), 'the first run wrote its log');
     fs.writeFileSync(log, 'remember the milk');
     await assertRefused(/text/);
-    fs.copyFileSync(path.join(dir, 'acme.checkpoint'), log);
+    fs.copyFileSync(path.join(input.dir, 'acme.checkpoint'), log);
     await assertRefused(/a checkpoint file/);
   });
 
   it('a log deleted between runs: one WARN names the file, the cause, the effect and the fix, the run goes on, and the next one says nothing', async () => {
-    const first = await run();
+    const first = await input.run();
     assert.equal(first.code, 0, first.stderr);
     fs.rmSync(log);
-    asana.generateEvents(2);
-    const second = await run();
+    input.asana.generateEvents(2);
+    const second = await input.run();
     assert.equal(second.code, 0, second.stderr);
     const warns = second.stderr.split('\n').filter((l) => l.startsWith('WARN'));
     assert.equal(warns.length, 1, second.stderr);
@@ -78,16 +68,16 @@ describe('hostile input: the emitted-gid log beside the checkpoint (e2e, through
     );
     assert.equal(parseEventStream(second.stdout).length, 2, 'the new events are collected');
     assert.ok(fs.existsSync(log), 'a new log was started');
-    const third = await run();
+    const third = await input.run();
     assert.equal(third.code, 0, third.stderr);
     assert.doesNotMatch(third.stderr, /^WARN/m);
   });
 
   it('a checkpoint and a log written before logs had names (the previous release) load without a WARN, and name each other from then on', async () => {
-    const first = await run();
+    const first = await input.run();
     assert.equal(first.code, 0, first.stderr);
     // What the previous release wrote: generations whose trail names no log, and a log without its naming first line.
-    const checkpointFile = path.join(dir, 'acme.checkpoint');
+    const checkpointFile = path.join(input.dir, 'acme.checkpoint');
     const { generations } = decodeCheckpointFile(fs.readFileSync(checkpointFile, 'utf8'));
     assert.ok(
       generations.some((g) => g.trail?.logId !== undefined),
@@ -98,8 +88,8 @@ describe('hostile input: the emitted-gid log beside the checkpoint (e2e, through
     const lines = fs.readFileSync(log, 'utf8').split('\n');
     assert.match(lines[0] as string, /^\{"sum":"[0-9a-f]{16}","log":"[0-9a-f]+"\}$/);
     fs.writeFileSync(log, lines.slice(1).join('\n'));
-    asana.generateEvents(2);
-    const second = await run();
+    input.asana.generateEvents(2);
+    const second = await input.run();
     assert.equal(second.code, 0, second.stderr);
     assert.doesNotMatch(second.stderr, /^WARN/m);
     assert.equal(parseEventStream(second.stdout).length, 2);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 
 /** The repository's launcher, or another app's (an unpacked package) named by ASANA_AUDIT_LOG_LAUNCHER. */
@@ -168,4 +169,35 @@ export function parseEventStream(xml: string): StreamedEvent[] {
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The input `acme` against a mock Asana, as the hostile-input tests use it: see acmeInputPerTest. */
+export interface AcmeInput {
+  asana: MockAsana;
+  /** The input's checkpoint_dir, empty at the start of each test. */
+  dir: string;
+  /** Runs the input through the launcher as splunkd does. */
+  run(): Promise<ChildResult>;
+}
+
+/**
+ * For each test of the calling `describe`: a mock Asana that accepts `token` and holds `events`
+ * events, an empty checkpoint folder, and `run()` for the input `acme`. Hooks the caller registers
+ * after this one see both ready.
+ */
+export function acmeInputPerTest(token: string, events: number, dirPrefix: string): AcmeInput {
+  const input = {
+    run: () =>
+      runLauncher(
+        [],
+        inputXml({ checkpointDir: input.dir, name: 'acme', params: { workspace_gid: input.asana.workspaceGid, token, api_base_url: input.asana.url } }),
+      ),
+  } as AcmeInput;
+  beforeEach(async () => {
+    input.asana = await startMockAsana({ tokens: { valid: [token] } });
+    input.asana.generateEvents(events);
+    input.dir = tempDir(dirPrefix);
+  });
+  afterEach(() => input.asana.close());
+  return input;
 }
