@@ -179,7 +179,8 @@ function openLog(log: EmittedLogPort, trail: Trail | undefined, logger: Logger, 
   const found = log.load();
   const paired = trail?.logId;
   if (trail && paired !== undefined && found?.id !== paired) {
-    logger.warn(missingLogText(log.name, found, trail, naming));
+    // A damaged first line was reported by the load, with this effect: one WARN for one cause.
+    if (!found?.firstLineDamaged) logger.warn(missingLogText(log.name, found, trail, naming));
     // Gids of a log the checkpoint does not name (another input's, an old copy) could hide events: none are used.
     return { id: paired, records: [], write: true };
   }

@@ -85,7 +85,7 @@ export class EmittedGidStore implements EmittedLogPort {
       // Appending after a cut line would glue the next record to it; write the good ones back.
       this.rewrite(records);
     }
-    return { id: this.id, records };
+    return { id: this.id, records, ...(damaged[0] === 1 ? { firstLineDamaged: true } : {}) };
   }
 
   append(record: EmittedRecord): void {
@@ -185,7 +185,9 @@ function damageText(file: string, damaged: readonly number[], cutLast: boolean):
   if (damaged.length === 0) return `the emitted-gid log ${file} had 1 damaged line(s) (a crash mid-write): ${cut}; nothing to do`;
   const n = damaged.length;
   const where = `line${n === 1 ? '' : 's'} ${damaged.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''}`;
-  return `the emitted-gid log ${file} has ${n} damaged line${n === 1 ? '' : 's'} (${where}: a checksum that does not match, or text that is not a record), which is not a crash (a crash only cuts the last line): the file was altered, or the disk damaged it. ${n === 1 ? 'It is' : 'They are'} dropped: events listed there may be sent again if the re-read of late events reads them, none is lost${cutLast ? `; and ${cut}` : ''}. Leave the file to the add-on, and check the disk`;
+  // Line 1 names the log (in an older log: its first record). Unnamed, the log cannot show it pairs with the checkpoint.
+  const first = damaged[0] === 1 ? ' If line 1 named the log, the checkpoint can no longer be matched with it: none of its gids is used.' : '';
+  return `the emitted-gid log ${file} has ${n} damaged line${n === 1 ? '' : 's'} (${where}: a checksum that does not match, or text that is not a record), which is not a crash (a crash only cuts the last line): the file was altered, or the disk damaged it. ${n === 1 ? 'It is' : 'They are'} dropped: events listed there may be sent again if the re-read of late events reads them, none is lost${cutLast ? `; and ${cut}` : ''}.${first} Leave the file to the add-on, and check the disk`;
 }
 
 function checksum(json: string): string {

@@ -66,6 +66,8 @@ export interface EmittedLogContents {
   id: string | undefined;
   /** Every complete record, oldest first. */
   records: EmittedRecord[];
+  /** Line 1 was damaged: the load already said so, the log's identity (if it had one) included. */
+  firstLineDamaged?: boolean;
 }
 
 /**

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { collect, type CollectOptions } from '../../src/collector/collector.js';
+import { EmittedGidStore } from '../../src/collector/emittedGidStore.js';
 import type { EmittedRecord } from '../../src/collector/ports.js';
 import { FLAG_NAMES } from '../../src/errors/naming.js';
 import { type Logger, silentLogger } from '../../src/logging/logger.js';
@@ -100,6 +104,42 @@ describe('the emitted-gid log and the checkpoint that pairs with it', () => {
     assert.equal(gidCounts(p.sink.written).get(next.gid), 1, 'the event is sent');
     gid = await runMinutes(p, 3, gid);
     assert.equal(p.warnings.length, 1);
+  });
+
+  it("a damaged first line on disk (the log's name): one WARN, from the load, and none of the log's gids hides an event", async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'emitted-header-')), 'acme.checkpoint.emitted');
+    const p = { ...parts(), log: new EmittedGidStore({ file, logger }) };
+    const runOnDisk = () =>
+      collect(
+        { source: p.api, sink: p.sink, checkpoints: p.checkpoints, logger, emittedLog: p.log },
+        { workspaceGid: '42', filters: {}, pageSize: 3, startAt: iso(T0 - 10 * MIN), now: () => p.api.nowMs, lateEventMs: MIN },
+      );
+    let gid = 0;
+    for (let i = 0; i < 3; i++) {
+      p.api.nowMs += MIN;
+      p.api.add(...Array.from({ length: 5 }, (_, k) => makeEvent(gid++, iso(p.api.nowMs - 30_000 + k * 1000))));
+      await runOnDisk();
+    }
+    assert.equal(warnings.length, 0, warnings.join('\n'));
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    assert.match(lines[0] as string, /"log":/, 'line 1 names the log');
+    // A checksum digit changed: still the shape of our lines, so the file is judged a damaged log, not someone else's file.
+    const header = (lines[0] as string).replace(/"sum":"(.)/, (_, d: string) => `"sum":"${d === '0' ? '1' : '0'}`);
+    fs.writeFileSync(file, [header, ...lines.slice(1)].join('\n'));
+    p.api.nowMs += MIN;
+    await runOnDisk();
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(
+      warnings[0] as string,
+      /has 1 damaged line \(line 1: .* If line 1 named the log, the checkpoint can no longer be matched with it: none of its gids is used\./,
+    );
+    p.api.nowMs += MIN;
+    await runOnDisk();
+    assert.equal(warnings.length, 1, 'said once');
+    const counts = gidCounts(p.sink.written);
+    for (let g = 0; g < gid; g++) assert.ok((counts.get(String(g)) ?? 0) >= 1, `event ${g} lost`);
   });
 
   it('names the setting as the command line does when run from it', async () => {
