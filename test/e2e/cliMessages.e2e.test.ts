@@ -32,6 +32,15 @@ describe("the command line names the real cause of a newcomer's mistakes (e2e, t
     assert.doesNotMatch(run.stderr, /--token /);
   });
 
+  it('a --token-file that does not exist: says so in words and how to give the token, not a bare ENOENT', async () => {
+    const run = await runCli(['check', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--token-file', 'nosuch.tok'], { cwd: tempDir('msg-') });
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^ERROR cannot read --token-file nosuch\.tok \(ENOENT: no such file or directory, open 'nosuch\.tok'\): name a readable file holding the service account token, or set ASANA_TOKEN instead$/m,
+    );
+  });
+
   it('a base URL without /api/1.0: says check --base-url, not the workspace', async () => {
     const run = await runCli(['check', '--workspace', asana.workspaceGid, '--base-url', origin()], { env: { ASANA_TOKEN: TOKEN } });
     assert.equal(run.code, 1);
