@@ -9,6 +9,7 @@ import { classifyHttpFailure, classifyTransportFailure } from './classifyRespons
 import { AsanaApiError } from './asanaApiError.js';
 import { parsePage } from './parsePage.js';
 import { CodedError } from '../errors/codedError.js';
+import { type Naming, SETTING_NAMES } from '../errors/naming.js';
 import { withRetries } from '../retry/retryLoop.js';
 import { rateLimitWaitMs, resolveRetryPolicy, type RetryPolicy } from '../retry/retryPolicy.js';
 import { FILTER_NAMES, type Page, type PageQuery } from '../model/auditLog.js';
@@ -35,6 +36,8 @@ export interface AuditLogClientOptions {
   userAgent?: string;
   /** Source of jitter, a number in [0, 1); injectable for deterministic tests. */
   random?: () => number;
+  /** What the retry WARNs call the things to change: setting names (default), or the CLI's flags. */
+  naming?: Naming;
 }
 
 export interface AuditLogClientStats {
@@ -88,6 +91,7 @@ export class AuditLogClient implements PageSource {
   private readonly policy: RetryPolicy;
   private readonly logger: Logger;
   private readonly random: () => number;
+  private readonly naming: Naming;
   private readonly http: AxiosInstance;
   private readonly limiter: Bottleneck;
   private readonly ownAgents: Array<http.Agent | https.Agent> = [];
@@ -111,6 +115,7 @@ export class AuditLogClient implements PageSource {
     this.policy = resolveRetryPolicy(opts.policy);
     this.logger = opts.logger ?? silentLogger;
     this.random = opts.random ?? Math.random;
+    this.naming = opts.naming ?? SETTING_NAMES;
 
     const httpAgent = opts.httpAgent ?? this.own(new http.Agent({ keepAlive: true, maxSockets: maxConcurrent }));
     const httpsAgent = opts.httpsAgent ?? this.own(new https.Agent({ keepAlive: true, maxSockets: maxConcurrent, rejectUnauthorized: true }));
@@ -162,7 +167,7 @@ export class AuditLogClient implements PageSource {
           retry,
           wait_ms: Math.round(waitMs),
           path: request.path,
-          cause: error.message,
+          cause: error.describe(this.naming),
         });
       },
       onGiveUp: (error, kind) => {
@@ -171,7 +176,7 @@ export class AuditLogClient implements PageSource {
           code: error.code,
           retry_after_s: error.retryAfterMs === undefined ? undefined : error.retryAfterMs / 1000,
           path: request.path,
-          cause: error.message,
+          cause: error.describe(this.naming),
         });
       },
     });

@@ -14,9 +14,10 @@ export interface HttpFailure {
   bodyText: string;
   /**
    * Strips secrets from the message read out of the body: JSON escapes decode there into forms
-   * the body did not hold, and the message is cut to length only after this.
+   * the body did not hold, and the message is cut to length only after this. Required, so a
+   * caller that forgets it does not fail open; a caller with no secret passes the identity.
    */
-  redact?: (text: string) => string;
+  redact: (text: string) => string;
   /** The raw Retry-After header value, if any. */
   retryAfter?: string;
   /** Whether the request carried an `offset`: only then can a 400 mean the offset is stale. */
@@ -46,7 +47,7 @@ const OFFSET_COMPLAINT = /offset|pagination/i;
 const MAX_API_MESSAGE = 500;
 
 /** The API's own `errors[0].message`, when the body is Asana's error shape. */
-export function apiMessageOf(bodyText: string, redact: (text: string) => string = (t) => t): string | undefined {
+export function apiMessageOf(bodyText: string, redact: (text: string) => string): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);

@@ -44,6 +44,7 @@ export function parsePage(bodyText: string, contentType?: string): Page {
   }
   const events: AuditLogEvent[] = [];
   items.forEach((item, index) => {
+    // No PARSED_RARELY here: this parse runs once per event, so zod's generated fast path repays its compile.
     const checked = auditLogEventSchema.safeParse(item);
     if (!checked.success) {
       throw new AsanaApiError({

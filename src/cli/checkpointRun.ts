@@ -1,10 +1,14 @@
 import { InvalidArgumentError } from 'commander';
 import { CheckpointStore, NotACheckpointError, checkpointPathFor, legacyCheckpointPathFor } from '../collector/checkpointStore.js';
 import { EmittedGidStore, emittedLogPathFor } from '../collector/emittedGidStore.js';
+import { FLAG_NAMES, SETTING_NAMES } from '../errors/naming.js';
 import { silentLogger } from '../logging/logger.js';
 import type { CommandIo } from './pollCommand.js';
 
 // What `checkpoint show` and `checkpoint reset` do with their parsed flags.
+
+/** Where a run without a checkpoint starts: the command line's flag, and the setting of a Splunk input (whose checkpoint these commands also handle). */
+const STARTS_AT = `${FLAG_NAMES.startAt} (${SETTING_NAMES.startAt} for a Splunk input)`;
 
 export interface Where {
   file?: string;
@@ -27,7 +31,7 @@ export function showCheckpoint(flags: Where, io: CommandIo): void {
   if (found.kind === 'other') throw new NotACheckpointError(store.file, found.what, 'nothing to show');
   const cp = store.load();
   if (!cp) {
-    io.stdout.write(`no checkpoint at ${store.file}: the input starts at start_at on its next run\n`);
+    io.stdout.write(`no checkpoint at ${store.file}: the next run starts at ${STARTS_AT}\n`);
     return;
   }
   io.stdout.write(`${JSON.stringify({ file: store.file, ...cp }, null, 2)}\n`);
@@ -44,7 +48,7 @@ export function resetCheckpoint(flags: Where, io: CommandIo): void {
     // The gids the re-read of late events needs go with the cursor they belong to.
     const deleted = [...store.reset(), ...new EmittedGidStore({ file: emittedLogPathFor(store.file), logger: silentLogger }).reset()];
     io.stdout.write(
-      deleted.length > 0 ? `deleted ${listed(deleted)}: the next run starts at start_at\n` : `no checkpoint at ${store.file}: nothing to reset\n`,
+      deleted.length > 0 ? `deleted ${listed(deleted)}: the next run starts at ${STARTS_AT}\n` : `no checkpoint at ${store.file}: nothing to reset\n`,
     );
   } finally {
     store.unlock();

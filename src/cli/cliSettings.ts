@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { parseInputSettings, SettingsError, type InputSettings } from '../settings/settings.js';
+import { errnoText } from '../errors/errnoText.js';
 import type { ConnectionFlags } from './connectionOptions.js';
 
 /** The token comes from a file or the environment, never from a flag that shows in `ps`. */
@@ -11,7 +12,9 @@ export function readToken(flags: ConnectionFlags, env: NodeJS.ProcessEnv): strin
     try {
       token = fs.readFileSync(flags.tokenFile, 'utf8').trim();
     } catch (e) {
-      throw new InvalidArgumentError(`cannot read --token-file ${flags.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new InvalidArgumentError(
+        `cannot read --token-file ${flags.tokenFile} (${errnoText(e)}): name a readable file holding the service account token, or set ASANA_TOKEN instead`,
+      );
     }
     if (token === '') throw new InvalidArgumentError(`--token-file ${flags.tokenFile} is empty: put the service account token in it`);
     return token;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
+import { errnoText } from '../errors/errnoText.js';
 import { createProxyAgents } from '../net/proxyAgents.js';
 import { HecSink } from '../sinks/hec/hecSink.js';
 import { type HecSettings, parseHecSettings } from '../sinks/hec/hecSettings.js';
@@ -33,7 +34,9 @@ function readHecToken(flags: HecFlags, env: NodeJS.ProcessEnv): string | undefin
     try {
       return fs.readFileSync(flags.hecTokenFile, 'utf8').trim();
     } catch (e) {
-      throw new InvalidArgumentError(`cannot read --hec-token-file ${flags.hecTokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new InvalidArgumentError(
+        `cannot read --hec-token-file ${flags.hecTokenFile} (${errnoText(e)}): name a readable file holding the HEC token, or set SPLUNK_HEC_TOKEN instead`,
+      );
     }
   }
   return env.SPLUNK_HEC_TOKEN?.trim() || undefined;

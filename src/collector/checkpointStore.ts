@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CodedError } from '../errors/codedError.js';
+import { errnoText } from '../errors/errnoText.js';
 import type { Logger } from '../logging/logger.js';
 import { type Checkpoint, decodeCheckpointFile, encodeCheckpointFile, isCheckpointHead } from './checkpoint.js';
 import { CheckpointLock, LockHeldError } from './checkpointLock.js';
@@ -277,10 +278,4 @@ function isDirectory(file: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** An fs error as `CODE: message`, for the one log line that names it. */
-export function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return err.code ? `${err.code}: ${err.message.replace(/^[A-Z]+: /, '')}` : String(err.message ?? e);
 }

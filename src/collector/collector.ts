@@ -163,7 +163,7 @@ function startReread(deps: CollectDeps, cp: Checkpoint, lateMs: number, now: () 
 interface OpenedLog extends EmittedLogContents {
   id: string;
   /** The log on disk does not yet hold `id` in its first line (or holds records it must not keep). */
-  write: boolean;
+  needsRewrite: boolean;
 }
 
 /**
@@ -182,11 +182,11 @@ function openLog(log: EmittedLogPort, trail: Trail | undefined, logger: Logger, 
     // A damaged first line was reported by the load, with this effect: one WARN for one cause.
     if (!found?.firstLineDamaged) logger.warn(missingLogText(log.name, found, trail, naming));
     // Gids of a log the checkpoint does not name (another input's, an old copy) could hide events: none are used.
-    return { id: paired, records: [], write: true };
+    return { id: paired, records: [], needsRewrite: true };
   }
-  if (found?.id !== undefined) return { id: found.id, records: found.records, write: false };
+  if (found?.id !== undefined) return { id: found.id, records: found.records, needsRewrite: false };
   // No log yet, or one an earlier version wrote: it is named now, before any checkpoint names it.
-  return { id: randomBytes(12).toString('hex'), records: found?.records ?? [], write: true };
+  return { id: randomBytes(12).toString('hex'), records: found?.records ?? [], needsRewrite: true };
 }
 
 function missingLogText(name: string, found: EmittedLogContents | undefined, trail: Trail, naming: Naming): string {
@@ -204,7 +204,7 @@ function loadEmitted(log: EmittedLogPort, opened: OpenedLog, horizonMs: number):
     emitted.addRecord(record);
     for (const gids of Object.values(record)) logged += gids.length;
   }
-  if (opened.write || logged > emitted.size) log.rewrite(emitted.records(), opened.id);
+  if (opened.needsRewrite || logged > emitted.size) log.rewrite(emitted.records(), opened.id);
   return emitted;
 }
 

@@ -33,6 +33,7 @@ export async function checkAccess(
     timeoutMs: 15_000,
     policy: { maxRetries: 1, baseDelayMs: 500, maxRateLimitRetries: 1, maxRetryAfterMs: 5_000 },
     logger,
+    naming,
   });
   try {
     const page = await client.fetchPage({ workspaceGid: settings.workspaceGid, filters: settings.filters, limit: 1 });

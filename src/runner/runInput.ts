@@ -75,6 +75,7 @@ export async function runInput(opts: RunInputOptions): Promise<RunOutcome> {
         maxConcurrent: settings.backfillConcurrency,
         logger,
         timeScale: opts.timeScale,
+        naming,
       });
       summary = await collect(
         { source: client, sink: opts.sink, checkpoints: store, logger, emittedLog: new EmittedGidStore({ file: emittedLogPathFor(store.file), logger }) },

@@ -7,15 +7,17 @@ import { OffsetExpiredError } from '../../src/collector/ports.js';
 import { CERTIFICATE_FAILURE_CODES, errorBody } from './helpers.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
+/** These answers hold no secret, so nothing needs masking. */
+const NO_SECRET = (t: string) => t;
 
 function http(status: number, bodyText = '', extra: { retryAfter?: string; sentOffset?: boolean } = {}) {
-  const e = classifyHttpFailure({ status, bodyText, sentOffset: extra.sentOffset ?? false, retryAfter: extra.retryAfter, nowMs: NOW });
+  const e = classifyHttpFailure({ status, bodyText, redact: NO_SECRET, sentOffset: extra.sentOffset ?? false, retryAfter: extra.retryAfter, nowMs: NOW });
   assert.ok(e instanceof AsanaApiError, `${status} is an AsanaApiError`);
   return e;
 }
 
 function offsetRejection(bodyText: string) {
-  const e = classifyHttpFailure({ status: 400, bodyText, sentOffset: true, nowMs: NOW });
+  const e = classifyHttpFailure({ status: 400, bodyText, redact: NO_SECRET, sentOffset: true, nowMs: NOW });
   assert.ok(e instanceof OffsetExpiredError, "a stale offset is the collector's OffsetExpiredError");
   return e;
 }
@@ -73,10 +75,10 @@ describe('classifying Asana answers', () => {
   });
 
   it('keeps the API message only when the body is Asana error JSON', () => {
-    assert.equal(apiMessageOf('<html><body>Bad gateway</body></html>'), undefined);
-    assert.equal(apiMessageOf('{"errors":[{"help":"x"},{"message":"second"}]}'), 'second');
-    assert.equal(apiMessageOf('{"errors":[{"message":"a\\n  b"}]}'), 'a b');
-    assert.equal(apiMessageOf(JSON.stringify({ errors: [{ message: 'x'.repeat(5000) }] }))?.length, 500);
+    assert.equal(apiMessageOf('<html><body>Bad gateway</body></html>', NO_SECRET), undefined);
+    assert.equal(apiMessageOf('{"errors":[{"help":"x"},{"message":"second"}]}', NO_SECRET), 'second');
+    assert.equal(apiMessageOf('{"errors":[{"message":"a\\n  b"}]}', NO_SECRET), 'a b');
+    assert.equal(apiMessageOf(JSON.stringify({ errors: [{ message: 'x'.repeat(5000) }] }), NO_SECRET)?.length, 500);
   });
 
   it('masks a secret in the API message before cutting it to length, so no piece of the secret is kept', () => {

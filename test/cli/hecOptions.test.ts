@@ -74,7 +74,7 @@ describe('HEC settings from poll flags and the environment', () => {
     });
     assert.throws(
       () => hecSettingsFromFlags({ hecTokenFile: '/nonexistent/hec.token' }, {}, 'acme'),
-      /cannot read --hec-token-file \/nonexistent\/hec.token: ENOENT/,
+      /: cannot read --hec-token-file \/nonexistent\/hec\.token \(ENOENT: no such file or directory, open '\/nonexistent\/hec\.token'\): name a readable file holding the HEC token, or set SPLUNK_HEC_TOKEN instead$/,
     );
   });
 

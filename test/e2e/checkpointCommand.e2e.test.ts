@@ -74,8 +74,14 @@ describe('checkpoint show|reset touch only checkpoint files (e2e, through the la
     fs.writeFileSync(`${checkpoint}.lock`, String(dead.pid));
     const run = await runCli(['checkpoint', 'reset', '--file', checkpoint]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^deleted .*acme\.checkpoint, .*acme\.checkpoint\.tmp and .*acme\.checkpoint\.emitted: the next run starts at start_at$/m);
+    assert.match(
+      run.stdout,
+      /^deleted .*acme\.checkpoint, .*acme\.checkpoint\.tmp and .*acme\.checkpoint\.emitted: the next run starts at --start-at \(start_at for a Splunk input\)$/m,
+    );
     assert.deepEqual(fs.readdirSync(dir).sort(), ['events.ndjson']);
+    const show = await runCli(['checkpoint', 'show', '--file', checkpoint]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /^no checkpoint at .*acme\.checkpoint: the next run starts at --start-at \(start_at for a Splunk input\)$/m);
   });
 
   it('reset refuses while a live collector holds the lock, and deletes nothing', async () => {

@@ -32,6 +32,15 @@ describe("the command line names the real cause of a newcomer's mistakes (e2e, t
     assert.doesNotMatch(run.stderr, /--token /);
   });
 
+  it('a --token-file that does not exist: says so in words and how to give the token, not a bare ENOENT', async () => {
+    const run = await runCli(['check', '--workspace', asana.workspaceGid, '--base-url', asana.url, '--token-file', 'nosuch.tok'], { cwd: tempDir('msg-') });
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^ERROR cannot read --token-file nosuch\.tok \(ENOENT: no such file or directory, open 'nosuch\.tok'\): name a readable file holding the service account token, or set ASANA_TOKEN instead$/m,
+    );
+  });
+
   it('a base URL without /api/1.0: says check --base-url, not the workspace', async () => {
     const run = await runCli(['check', '--workspace', asana.workspaceGid, '--base-url', origin()], { env: { ASANA_TOKEN: TOKEN } });
     assert.equal(run.code, 1);
@@ -113,6 +122,23 @@ describe("the command line names the real cause of a newcomer's mistakes (e2e, t
       inputXml({ checkpointDir: tempDir('msg-ckpt-'), name: 'acme', params: { workspace_gid: '999', token: TOKEN, api_base_url: asana.url } }),
     );
     assert.match(modular.stderr, /^ERROR input=acme the organization was not found \(404\): set workspace_gid to the Domain ID/m);
+  });
+
+  it("a retried connection reset: the WARN names --base-url from the CLI, as the final message does, and the modular input's WARN names api_base_url", async () => {
+    const retried = /^WARN input=\S+ Asana request failed: retrying code=network_error .*cause="Asana could not be reached at \S+: check (\S+), and DNS/m;
+    asana.scriptFaults([{ kind: 'reset' }]);
+    const poll = await runCli(['poll', '--workspace', asana.workspaceGid, '--base-url', asana.url], { env: { ASANA_TOKEN: TOKEN } });
+    assert.equal(poll.code, 0, poll.stderr);
+    assert.equal(poll.stderr.match(retried)?.[1], '--base-url', poll.stderr);
+    assert.doesNotMatch(poll.stderr, /api_base_url/);
+
+    asana.scriptFaults([{ kind: 'reset' }]);
+    const modular = await runLauncher(
+      [],
+      inputXml({ checkpointDir: tempDir('msg-ckpt-'), name: 'acme', params: { workspace_gid: asana.workspaceGid, token: TOKEN, api_base_url: asana.url } }),
+    );
+    assert.equal(modular.code, 0, modular.stderr);
+    assert.equal(modular.stderr.match(retried)?.[1], 'api_base_url', modular.stderr);
   });
 
   it('on a terminal, the summary line starts on a line of its own, the progress line cleared first', async () => {

@@ -55,14 +55,14 @@ describe('retry loop (shared by the Asana client and the HEC sink)', () => {
   it('waits exactly the Retry-After of a throttling answer, from Asana or from HEC alike', async () => {
     const asana = replay([new AsanaApiError({ code: 'rate_limited', retryable: true, retryAfterSeconds: 3 }), 'ok']);
     assert.equal(await asana.run, 'ok');
-    const hec = replay([classifyHecFailure(503, '{"text":"Server is busy","code":9}', 3), 'ok']);
+    const hec = replay([classifyHecFailure(503, '{"text":"Server is busy","code":9}', 3, (t) => t), 'ok']);
     assert.equal(await hec.run, 'ok');
     assert.deepEqual(asana.waits, [{ kind: 'rate_limit', ms: 30 }]);
     assert.deepEqual(hec.waits, asana.waits);
   });
 
   it('backs off a busy HEC that names no Retry-After, as before', async () => {
-    const r = replay([classifyHecFailure(503, '{"text":"Server is busy","code":9}'), 'ok']);
+    const r = replay([classifyHecFailure(503, '{"text":"Server is busy","code":9}', undefined, (t) => t), 'ok']);
     assert.equal(await r.run, 'ok');
     assert.deepEqual(r.waits, [{ kind: 'transient', ms: 1 }]);
   });

@@ -14,7 +14,7 @@ export const LAUNCHER = path.resolve(process.env.ASANA_AUDIT_LOG_LAUNCHER || 'bi
  * The node the launcher must have picked, when the caller knows it: test:package names the unpacked
  * app's own runtime, so a run on any other node fails.
  */
-export const EXPECTED_NODE = process.env['ASANA_AUDIT_LOG_EXPECTED_NODE'] || undefined;
+export const EXPECTED_NODE = process.env.ASANA_AUDIT_LOG_EXPECTED_NODE || undefined;
 
 /** The summary line names the node that ran the program, and it is the expected one when that is known. */
 export function assertNamesItsNode(stderr: string): void {

@@ -9,9 +9,10 @@ const MAX_TEXT = 200;
  * Maps a non-2xx answer (status and body, already free of secrets) to the error the sink acts on.
  * A busy HEC that says how long to wait (Retry-After, in seconds) is waited out as asked.
  * `redact` strips secrets from the text read out of the body, where JSON escapes decode into
- * forms the body did not hold, before that text is cut to length.
+ * forms the body did not hold, before that text is cut to length. It is required, so a caller
+ * that forgets it does not fail open; a caller with no secret passes the identity.
  */
-export function classifyHecFailure(status: number, bodyText: string, retryAfterSeconds?: number, redact: (text: string) => string = (t) => t): HecError {
+export function classifyHecFailure(status: number, bodyText: string, retryAfterSeconds: number | undefined, redact: (text: string) => string): HecError {
   const reply = parseHecReply(bodyText);
   const hecCode = reply?.code;
   const hecText = reply ? redact(reply.text).replace(/\s+/g, ' ').slice(0, MAX_TEXT) : undefined;

@@ -10,7 +10,7 @@ import { type RetryPolicy, resolveRetryPolicy } from '../../retry/retryPolicy.js
 import { AckChannel } from './ackChannel.js';
 import { type Batch, type HecMetadata, splitBatches, toHecLine } from './hecEvent.js';
 import { HecError } from './hecErrors.js';
-import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS } from './hecDefaults.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_IN_FLIGHT_BYTES, DEFAULT_IN_FLIGHT_EVENTS } from './hecDefaults.js';
 import { HecTransport } from './hecTransport.js';
 
 const gzip = promisify(zlib.gzip);
@@ -94,7 +94,7 @@ export const HEC_RETRY_POLICY: Readonly<Partial<RetryPolicy>> = Object.freeze({
  * that take several seconds (25 pages a second x 5 s = 12,500 events), and a bounded memory
  * (the bodies are kept gzip-compressed for resending).
  */
-export const DEFAULT_IN_FLIGHT = Object.freeze({ events: 20_000, bytes: 32_000_000 });
+export const DEFAULT_IN_FLIGHT = Object.freeze({ events: DEFAULT_IN_FLIGHT_EVENTS, bytes: DEFAULT_IN_FLIGHT_BYTES });
 /** Far below Splunk's own per-channel limit (limits.conf [http_input] max_number_of_acked_requests_pending_query_per_ack_channel, 1,000,000 by default). */
 export const DEFAULT_MAX_PENDING_PER_CHANNEL = 1_000;
 export const DEFAULT_ACK_TIMEOUT_MS = 180_000;
