@@ -124,7 +124,12 @@ export function decodeCodeCache(bytes: Buffer): Buffer | undefined {
   return zlib.crc32(data) === bytes.readUInt32BE(HEADER.length) ? data : undefined;
 }
 
-/** V8's data from the cache file, or undefined: a missing or damaged file, or anything but a regular file (a FIFO is not waited on). */
+/**
+ * V8's data from the cache file, or undefined: a missing or damaged file, or anything but a regular
+ * file (a FIFO is not waited on). The same guarded open as collector/safeFiles.ts, written again on
+ * purpose: the starter runs before the program and must load none of it (safeFiles brings the
+ * error registry).
+ */
 function readIfAny(file: string): Buffer | undefined {
   let fd: number | undefined;
   try {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockHec, type MockHec } from '../../src/mock/hecServer.js';
 import { SeededRandom } from '../../src/mock/random.js';
-import { LAUNCHER, assertNamesItsNode, tempDir } from '../support/splunkdHarness.js';
+import { errorLines, LAUNCHER, assertNamesItsNode, tempDir } from '../support/splunkdHarness.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
 import { makeTestCa } from '../support/testCa.js';
 
@@ -220,7 +220,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
     const checkpoint = path.join(tempDir('hec-e2e-fatal-'), 'acme.checkpoint');
     const run = await poll(baseArgs(checkpoint, ['--follow', '--interval', '1'])).done;
     assert.equal(run.code, 1);
-    const errors = run.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+    const errors = errorLines(run.stderr);
     assert.equal(errors.length, 1, run.stderr);
     assert.match(errors[0] ?? '', /Splunk HEC rejected the token.*HEC said: "Invalid token" \(code 4\).*code=hec_token_rejected/);
     assert.equal(hec.stats().eventRequests, 1, 'no retries, no second run');
@@ -252,7 +252,7 @@ describe('poll --output hec, run as a child process from the bundle (e2e)', func
 
       const noCa = await poll(args(path.join(tempDir('hec-e2e-proxy-'), 'a.checkpoint'), []), { HTTPS_PROXY: proxyWithPassword }).done;
       assert.equal(noCa.code, 1, noCa.stderr);
-      const errors = noCa.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+      const errors = errorLines(noCa.stderr);
       assert.equal(errors.length, 1, noCa.stderr);
       assert.match(errors[0] ?? '', /TLS certificate verification failed for Splunk HEC.*--hec-ca-bundle.*code=hec_tls_error/);
       assert.equal(hec.indexed().length, 0);

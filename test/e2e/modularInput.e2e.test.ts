@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { LAUNCHER, assertNamesItsNode, inputXml, parseEventStream, runLauncher, tempDir, type StreamedEvent } from '../support/splunkdHarness.js';
+import { errorLines, LAUNCHER, assertNamesItsNode, inputXml, parseEventStream, runLauncher, tempDir, type StreamedEvent } from '../support/splunkdHarness.js';
 
 const TOKEN = 'e2e-token-5f1c9a7d2b';
 
@@ -110,7 +110,7 @@ describe('the modular input run by splunkd (e2e, real child processes)', functio
     mock.generateEvents(10);
     const run = await runLauncher([], xml);
     assert.equal(run.code, 1);
-    const errors = run.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+    const errors = errorLines(run.stderr);
     assert.equal(errors.length, 1, run.stderr);
     assert.match(errors[0] ?? '', /input=acme the token was rejected \(401\).*code=unauthorized/);
     assert.equal(fs.readFileSync(path.join(checkpointDir, 'acme.checkpoint'), 'utf8'), before);

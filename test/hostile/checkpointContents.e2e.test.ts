@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { acmeInputPerTest, parseEventStream } from '../support/splunkdHarness.js';
+import { errorLines, acmeInputPerTest, parseEventStream } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-ckpt-token-9b1d3f5a7c';
 
@@ -39,7 +39,7 @@ describe('hostile input: a checkpoint with a valid checksum but nonsense content
     const before = input.asana.stats().requests;
     const r = await input.run();
     assert.equal(r.code, 1, r.stderr);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+    const errors = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(
       errors[0] as string,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeCheckpointFile, encodeCheckpointFile } from '../../src/collector/checkpoint.js';
-import { acmeInputPerTest, parseEventStream } from '../support/splunkdHarness.js';
+import { errorLines, acmeInputPerTest, parseEventStream } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-emitted-token-5e7a9c1b3d';
 
@@ -21,7 +21,7 @@ describe('hostile input: the emitted-gid log beside the checkpoint (e2e, through
     const before = input.asana.stats().requests;
     const r = await input.run();
     assert.equal(r.code, 1, r.stderr);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+    const errors = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(
       errors[0] as string,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
-import { inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { errorLines, inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-names-token-2c4e6a8b0d';
 const SESSION_KEY = 'hostile-names-session-7f9b1d3e';
@@ -41,7 +41,7 @@ describe('hostile input: input names (e2e, through the launcher)', function () {
     it(`an input named "${name}" is refused with one ERROR before any secret is stored or a REST path is written`, async () => {
       const r = await run(name);
       assert.equal(r.code, 1, r.stderr);
-      const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+      const errors = errorLines(r.stderr);
       assert.equal(errors.length, 1, r.stderr);
       assert.match(errors[0] as string, new RegExp(`^ERROR the input name "${name.replace(/\./g, '\\.')}" cannot be used: .*rename the input`));
       assert.deepEqual(splunkd.calls, [], 'splunkd was not asked to store or edit anything');

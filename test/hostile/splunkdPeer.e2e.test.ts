@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
-import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { errorLines, inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-splunkd-token-7e9a1c3b5d';
 const SESSION_KEY = 'hostile-splunkd-session-2b4d6f8a';
@@ -39,7 +39,6 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     });
     return runLauncherOrKill([], xml, HUNG_MS);
   };
-  const errorLines = (r: ChildResult) => r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
 
   it('storage/passwords answered with a 200 text/html page is not taken as stored: one ERROR, the input stays unmasked', async () => {
     splunkd.failRoute('create', SSO_PAGE);
@@ -47,7 +46,7 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     assert.equal(r.code, 1, r.stderr);
     assert.equal(splunkd.entries.size, 0, 'the page stored nothing');
     assert.deepEqual(splunkd.inputEdits, [], 'the input keeps its plaintext token: the only copy is not lost');
-    const errors = errorLines(r);
+    const errors = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(errors[0] as string, /^ERROR input=acme .*could not be confirmed.*reading the entry back found none.*left unmasked.*server_uri/);
     assert.equal(parseEventStream(r.stdout).length, 0, 'nothing collected');
@@ -60,7 +59,7 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     const r = await run();
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(splunkd.inputEdits, []);
-    const errors = errorLines(r);
+    const errors = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(errors[0] as string, /^ERROR input=acme .*could not be confirmed.*text\/html.*left unmasked/);
   });
@@ -74,7 +73,7 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     const r = await run();
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(splunkd.inputEdits, []);
-    assert.match(errorLines(r)[0] ?? '', /^ERROR input=acme .*could not be confirmed.*holds other secrets than the ones written.*left unmasked/);
+    assert.match(errorLines(r.stderr)[0] ?? '', /^ERROR input=acme .*could not be confirmed.*holds other secrets than the ones written.*left unmasked/);
   });
 
   it('an endless body from splunkd does not keep the run alive: one ERROR, the input stays unmasked', async () => {
@@ -82,7 +81,7 @@ describe('hostile input: a splunkd management port that answers wrongly (e2e, th
     const r = await run();
     assert.equal(r.hung, false, `the run went on for ${HUNG_MS / 1000} s`);
     assert.equal(r.code, 1, r.stderr);
-    const errors = errorLines(r);
+    const errors = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(
       errors[0] as string,

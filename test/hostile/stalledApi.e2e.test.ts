@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { startMockAsana, type MockAsana, type StallMode } from '../../src/mock/server.js';
-import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { errorLines, inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-stall-token-8a0c2e4f6b';
 /** A run that does not end is killed after this long and reported as hung. */
@@ -33,7 +33,7 @@ describe('hostile input: an API that never moves on (e2e, through the launcher)'
       const r = await run();
       assert.equal(r.hung, false, `the run went on for ${HUNG_MS / 1000} s (${asana.stats().requests} requests)`);
       assert.equal(r.code, 1, r.stderr);
-      const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+      const errors = errorLines(r.stderr);
       assert.equal(errors.length, 1, r.stderr);
       assert.match(errors[0] as string, /^ERROR input=acme Asana answered \d+ pages in a row with no new event.*not moving on.*code=no_progress/);
       assert.ok(asana.stats().requests <= 20, `${asana.stats().requests} requests`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forwardProxy.js';
-import { inputXml, parseEventStream, runLauncher, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { errorLines, inputXml, parseEventStream, runLauncher, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 
 const TOKEN = 'hostile-url-token-6d8f0b2c4e';
 /** A run that does not end is killed after this long and reported as hung. */
@@ -44,7 +44,7 @@ describe('hostile input: URLs that would leak the token or mangle requests (e2e,
   const refused = (r: ChildResult & { hung?: boolean }, pattern: RegExp) => {
     assert.equal(r.hung ?? false, false, 'the run did not end');
     assert.equal(r.code, 1, r.stderr);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+    const errors = errorLines(r.stderr);
     assert.equal(errors.length, 1, r.stderr);
     assert.match(errors[0] as string, pattern);
     assert.equal(asana.stats().requests, 0, 'nothing was sent');

@@ -3,14 +3,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { completeEvents, inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { errorLines, completeEvents, inputXml, parseEventStream, runLauncher, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 import { recordFigure } from './figures.js';
 
 const TOKEN = 'badinput-token-71c0aa';
 
 /** One clear, leveled message: exactly one ERROR line (WARN for the lock), nothing on stdout. */
 function assertOneError(run: ChildResult, pattern: RegExp): void {
-  const errors = run.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+  const errors = errorLines(run.stderr);
   assert.equal(errors.length, 1, `one ERROR line expected:\n${run.stderr}`);
   assert.match(errors[0] ?? '', pattern);
   assert.notEqual(run.code, 0);
@@ -187,7 +187,7 @@ describe('bad input: a clear message and nothing lost (real child processes)', f
     const second = await runLauncher([], xml);
     assert.equal(second.code, 0);
     assert.match(second.stderr, /^WARN input=acme another collector \(pid \d+\) is running this input/m);
-    assert.equal(second.stderr.split('\n').filter((l) => l.startsWith('ERROR')).length, 0);
+    assert.equal(errorLines(second.stderr).length, 0);
     assert.equal(completeEvents(second.stdout).length, 0);
     const done = await first;
     assert.equal(done.code, 0, done.stderr);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
-import { inputXml, runLauncher, runLauncherOrKill, tempDir } from '../support/splunkdHarness.js';
+import { errorLines, inputXml, runLauncher, runLauncherOrKill, tempDir } from '../support/splunkdHarness.js';
 import { EXACT_TEXTS } from '../support/exactTexts.js';
 import { raceForStaleLock } from '../support/lockRace.js';
 import { recordFigure, scaled } from './figures.js';
@@ -52,7 +52,7 @@ describe('reliability: hostile input', function () {
           inputXml({ checkpointDir: dir, name: 'acme', params: { workspace_gid: mock.workspaceGid, token: TOKEN, api_base_url: mock.url } }),
           15_000,
         );
-        const refusedClearly = r.code === 0 || r.stderr.split('\n').filter((l) => l.startsWith('ERROR')).length === 1;
+        const refusedClearly = r.code === 0 || errorLines(r.stderr).length === 1;
         if (r.hung || fs.readFileSync(victim, 'utf8') !== 'precious' || !refusedClearly) failed++;
       }
     } finally {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startMockAsana, type MockAsana } from '../../src/mock/server.js';
 import { startMockSplunkd, type MockSplunkd } from '../../src/mock/splunkd.js';
 import { startForwardProxy } from '../support/forwardProxy.js';
-import { inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
+import { errorLines, inputXml, parseEventStream, runLauncherOrKill, tempDir, type ChildResult } from '../support/splunkdHarness.js';
 import { makeTestCa } from '../support/testCa.js';
 import { recordFigure, scaled } from './figures.js';
 
@@ -21,8 +21,6 @@ async function launch(stdin: string, env: NodeJS.ProcessEnv = {}): Promise<Child
   const r = await runLauncherOrKill([], stdin, HUNG_MS, { env: { ...process.env, ...env } });
   return { ...r, ms: Date.now() - started };
 }
-
-const errorLines = (r: ChildResult) => r.stderr.split('\n').filter((l) => l.startsWith('ERROR'));
 
 describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names', function () {
   this.timeout(0);
@@ -68,7 +66,7 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
         const r = await launch(xml());
         longest = Math.max(longest, r.ms);
         if (splunkd.inputEdits.length > 0 && splunkd.entries.size === 0) lostTokens++;
-        if (r.hung || r.code !== 1 || errorLines(r).length !== 1) notClear++;
+        if (r.hung || r.code !== 1 || errorLines(r.stderr).length !== 1) notClear++;
       }
     }
     recordFigure({
@@ -137,7 +135,7 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
       tried++;
       const r = await launch(xml({ params }));
       const named = Object.keys(params)[0] as string;
-      if (r.hung || r.code !== 1 || errorLines(r).length !== 1 || !(errorLines(r)[0] ?? '').includes(`invalid setting ${named}`)) accepted++;
+      if (r.hung || r.code !== 1 || errorLines(r.stderr).length !== 1 || !(errorLines(r.stderr)[0] ?? '').includes(`invalid setting ${named}`)) accepted++;
     }
     const sent = asana.stats().requests;
     recordFigure({
@@ -221,7 +219,7 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
         asana.stallPaging(undefined);
         const again = await launch(xml({ dir }));
         duplicates += parseEventStream(again.stdout).filter((e) => first.includes(e.data.gid)).length;
-        if (r.hung || r.code !== 1 || errorLines(r).length !== 1 || !/code=no_progress/.test(errorLines(r)[0] ?? '') || again.code !== 0) bad++;
+        if (r.hung || r.code !== 1 || errorLines(r.stderr).length !== 1 || !/code=no_progress/.test(errorLines(r.stderr)[0] ?? '') || again.code !== 0) bad++;
       }
     }
     recordFigure({
@@ -253,7 +251,7 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
       const json = JSON.stringify(bad);
       fs.writeFileSync(file, `{"sum":"${createHash('sha256').update(json).digest('hex').slice(0, 32)}","checkpoint":${json}}\n`);
       const r = await launch(xml({ dir }));
-      if (r.code !== 1 || errorLines(r).length !== 1 || !/code=checkpoint_corrupt/.test(errorLines(r)[0] ?? '')) misblamed++;
+      if (r.code !== 1 || errorLines(r.stderr).length !== 1 || !/code=checkpoint_corrupt/.test(errorLines(r.stderr)[0] ?? '')) misblamed++;
     }
     recordFigure({
       area: 'hostile input',
@@ -273,7 +271,7 @@ describe('reliability: hostile peers (Asana, proxies, splunkd) and hostile names
       tried++;
       splunkd.calls.length = 0;
       const r = await launch(xml({ name }));
-      if (r.code !== 1 || errorLines(r).length !== 1 || splunkd.calls.length > 0) bad++;
+      if (r.code !== 1 || errorLines(r.stderr).length !== 1 || splunkd.calls.length > 0) bad++;
     }
     const pairs: Array<[string, string]> = [
       ['team/a', 'team_a-65f838a2fbff'],

@@ -167,6 +167,11 @@ export function parseEventStream(xml: string): StreamedEvent[] {
   }));
 }
 
+/** The lines of a run's stderr at level ERROR: bad input must give exactly one. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('ERROR'));
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
